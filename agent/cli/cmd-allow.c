@@ -1,0 +1,1 @@
+/* cmd-allow.c: being written. */

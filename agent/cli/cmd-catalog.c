@@ -1,0 +1,1 @@
+/* cmd-catalog.c: being written. */

@@ -1,0 +1,1 @@
+/* cmd-events.c: being written. */

@@ -1,0 +1,1 @@
+/* cmd-kill.c: being written. */

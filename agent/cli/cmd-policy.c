@@ -1,0 +1,1 @@
+/* cmd-policy.c: being written. */

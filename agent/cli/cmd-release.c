@@ -1,0 +1,1 @@
+/* cmd-release.c: being written. */

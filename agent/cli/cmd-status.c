@@ -1,0 +1,1 @@
+/* cmd-status.c: being written. */

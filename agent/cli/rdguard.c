@@ -1,0 +1,1 @@
+/* rdguard.c: being written. */

@@ -1,0 +1,1 @@
+/* launches.c: being written. */

@@ -1,0 +1,1 @@
+/* verbs.c: being written. */

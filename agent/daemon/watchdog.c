@@ -1,0 +1,1 @@
+/* watchdog.c: being written. */

@@ -1,0 +1,1 @@
+/* browser.c: being written. */

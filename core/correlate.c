@@ -1,0 +1,1 @@
+/* correlate.c: being written. */

@@ -1,0 +1,1 @@
+/* matchindex.c: being written. */

@@ -1,0 +1,1 @@
+/* execargs.c: being written. */

@@ -1,0 +1,1 @@
+/* filefacts.c: being written. */

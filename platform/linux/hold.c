@@ -1,0 +1,1 @@
+/* hold.c: being written. */

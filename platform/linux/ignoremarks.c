@@ -1,0 +1,1 @@
+/* ignoremarks.c: being written. */

@@ -1,0 +1,1 @@
+/* pkgdb.c: being written. */

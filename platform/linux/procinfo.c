@@ -1,0 +1,1 @@
+/* procinfo.c: being written. */

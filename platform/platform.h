@@ -1,0 +1,249 @@
+/*
+ * platform.h: what rdguard needs from the operating system, and nothing more.
+ *
+ * Everything above this line is portable; platform/linux/ implements it for
+ * Linux (fanotify, the proc connector, /proc, cgroup v2, dpkg), and other
+ * systems add their own folder. The agent calls only what is declared here.
+ *
+ * Four groups of facilities:
+ *   the exec gate   sees a launch before it happens and answers at once;
+ *   the exec watch  sees a launch just after it happened (the fallback);
+ *   process facts   what is known about a running process and its file;
+ *   the holder      keeps a process stopped, and releases or kills it;
+ * plus the package database, which says which files the system installed.
+ */
+#ifndef RDGUARD_PLATFORM_H
+#define RDGUARD_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/correlate.h"
+#include "core/ruleset.h"
+#include "core/strmap.h"
+
+#define PLATFORM_PATH_MAX 4096
+#define PLATFORM_ARGV_MAX 4096 /* bytes of argv kept for a launch */
+
+/* ---------------------------------------------------------------------- */
+/* The exec gate                                                          */
+/* ---------------------------------------------------------------------- */
+
+struct gate;
+
+struct gate_options {
+	/*
+	 * Mount points to gate. Empty: every local filesystem that can run
+	 * programs, including those mounted later. Tests give a scratch mount
+	 * so that a mistake cannot stop the machine.
+	 */
+	const char *const *mounts;
+	size_t mount_count;
+	bool no_ignore_marks; /* judge every launch, even known-harmless ones */
+};
+
+/* A launch of a remote tool, as the gate judged it; handed to the loop. */
+struct gate_record {
+	pid_t pid;  /* the process (thread group) that was launching */
+	pid_t tid;  /* the thread that called execve */
+	long uid;   /* its real user id */
+	long long at; /* unix time, milliseconds */
+	unsigned long generation; /* the ruleset it was judged against */
+	const struct tool *tool;  /* valid while that ruleset is */
+	struct match match;
+	struct launch_facts facts; /* exe and package point into this record */
+	struct judgement judgement;
+	bool stopped;		  /* SIGSTOP was sent before ALLOW */
+	bool denied;		  /* the launch was refused (EPERM) */
+	unsigned latency_ns;
+	char exe[PLATFORM_PATH_MAX];
+	char package[128];
+	size_t argc;
+	char argv[PLATFORM_ARGV_MAX]; /* argc NUL-separated strings */
+};
+
+struct gate_stats {
+	unsigned long long launches; /* permission events answered */
+	unsigned long long tools;    /* of which remote tools */
+	unsigned long long held;     /* stopped before they ran */
+	unsigned long long denied;   /* refused */
+	unsigned long long dropped;  /* tool launches not handed on: queue full */
+	unsigned long long ignore_marks; /* files the kernel no longer asks about */
+	unsigned long long argv_reads;
+	unsigned p50_ns, p99_ns, max_ns; /* decision latency */
+	unsigned filesystems;		 /* filesystems marked */
+};
+
+/*
+ * Opens the gate and marks the filesystems; the gate does not answer yet.
+ * Returns NULL and a reason in err when the gate cannot be had (no
+ * CAP_SYS_ADMIN, a kernel without fanotify permission events).
+ */
+struct gate *gate_open(const struct gate_options *o, char *err, size_t len);
+
+/* Starts the gate's thread, judging against rs. */
+int gate_start(struct gate *g, const struct ruleset *rs);
+
+/*
+ * Hands the gate a new ruleset. The previous one may still be in use for a
+ * decision under way: free it only when gate_ruleset_retired() says so.
+ */
+void gate_swap_ruleset(struct gate *g, const struct ruleset *rs);
+bool gate_ruleset_retired(struct gate *g, unsigned long generation);
+
+/* Forgets every cached "harmless" judgement (after a reload). */
+void gate_forget_judgements(struct gate *g);
+
+/* A descriptor that becomes readable when records wait. */
+int gate_event_fd(struct gate *g);
+
+/* Takes the next waiting record; returns false when there is none. */
+bool gate_next_record(struct gate *g, struct gate_record *r);
+
+/* Marks filesystems mounted since the last call (mount table changed). */
+void gate_rescan_mounts(struct gate *g);
+
+void gate_stats(struct gate *g, struct gate_stats *s);
+
+/*
+ * Stops the thread and closes the descriptor, which makes the kernel release
+ * every launch waiting on it.
+ */
+void gate_close(struct gate *g);
+
+/* ---------------------------------------------------------------------- */
+/* The exec watch                                                         */
+/* ---------------------------------------------------------------------- */
+
+struct exec_watch;
+
+/* Subscribes to launches; NULL with a reason in err when it cannot. */
+struct exec_watch *watch_open(char *err, size_t len);
+int watch_fd(struct exec_watch *w);
+
+struct watch_callbacks {
+	void (*exec)(pid_t pid, void *arg); /* pid has just run execve */
+	void (*exit)(pid_t pid, void *arg); /* the process pid ended */
+	void *arg;
+};
+
+/* Reads what is waiting and calls back for each launch and exit. */
+void watch_read(struct exec_watch *w, const struct watch_callbacks *cb);
+
+/* Launches seen so far. */
+unsigned long long watch_launches(struct exec_watch *w);
+void watch_close(struct exec_watch *w);
+
+/* ---------------------------------------------------------------------- */
+/* Process facts                                                          */
+/* ---------------------------------------------------------------------- */
+
+#define PROC_MAX_PARENTS 8
+
+struct proc_parent {
+	pid_t pid;
+	char *exe;  /* NULL when unreadable */
+	char *name; /* the command name (comm) */
+};
+
+struct proc_facts {
+	pid_t pid;
+	pid_t ppid;
+	long uid;
+	char *exe;		   /* real path; NULL if unknown */
+	char **argv;		   /* NULL-ended */
+	size_t argc;
+	long long start_time;	   /* unix seconds */
+	unsigned long long start_ticks; /* since boot; tells a reused pid */
+	char *cgroup;		   /* cgroup v2 path, "/user.slice/..." */
+	char *tty;		   /* controlling terminal, "/dev/pts/3" */
+	char *flatpak_id;	   /* or NULL */
+	char *snap_name;	   /* or NULL */
+	struct proc_parent parents[PROC_MAX_PARENTS]; /* parent first */
+	size_t parent_count;
+	const char *browser; /* name of the browser among the parents, or NULL;
+				points into parents */
+	bool stopped;	     /* in the stopped state (T) */
+};
+
+/* Reads what /proc knows about pid; returns 0, or -1 if it is gone. */
+int proc_facts_read(pid_t pid, struct proc_facts *f);
+void proc_facts_free(struct proc_facts *f);
+
+/* Calls fn for every process running now. */
+void proc_scan(void (*fn)(pid_t pid, void *arg), void *arg);
+
+/* What is known about an executable file. */
+struct file_facts {
+	bool known;
+	long long ctime;    /* unix seconds of the last change */
+	long owner;	    /* uid */
+	bool user_writable; /* a user other than root can change the file or
+			       its folder */
+};
+
+/* Facts about a file from an open descriptor and its path. */
+int file_facts_fd(int fd, const char *path, struct file_facts *ff);
+int file_facts_path(const char *path, struct file_facts *ff);
+
+/* ---------------------------------------------------------------------- */
+/* The package database                                                   */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Reads which files the system's packages installed (dpkg, or rpm), under
+ * root ("/" normally, a test tree otherwise), and keeps those that the index
+ * recognises as remote tools: real path -> package name. Slow (it reads
+ * the whole database): never call it on the gate's path.
+ */
+struct strmap *pkgdb_load(const char *root, const struct match_index *idx);
+void pkgdb_free(struct strmap *packaged);
+
+/*
+ * A descriptor that becomes readable when the package database changes, or
+ * -1; pkgdb_watch_drain() empties it and says whether anything changed.
+ */
+int pkgdb_watch_open(const char *root);
+bool pkgdb_watch_drain(int fd);
+
+/* ---------------------------------------------------------------------- */
+/* The holder                                                             */
+/* ---------------------------------------------------------------------- */
+
+struct holder;
+
+/*
+ * Prepares holding: a cgroup v2 folder of rdguard's own, under which each
+ * held tool gets a frozen cgroup. Without cgroup v2 holding still works with
+ * the stop signal alone, which the user could undo with kill -CONT;
+ * holder_strength says which.
+ */
+struct holder *holder_open(char *err, size_t len);
+const char *holder_strength(struct holder *h); /* "frozen" or "stopped" */
+
+/*
+ * Freezes pid (already stopped) in a cgroup of its own named after id, and
+ * remembers the cgroup it came from (into from, of size bytes).
+ */
+int holder_freeze(struct holder *h, unsigned id, pid_t pid, char *from,
+    size_t size);
+
+/* Lets the held tool run: back to its cgroup, thawed, continued. */
+int holder_release(struct holder *h, unsigned id, pid_t pid,
+    const char *from);
+
+/* Kills the held tool and everything it started. */
+int holder_kill(struct holder *h, unsigned id, pid_t pid);
+
+/* Removes the cgroup of a tool that is gone. */
+void holder_forget(struct holder *h, unsigned id);
+
+/* Calls fn for every process found held by an earlier run of rdguard. */
+void holder_each_held(struct holder *h,
+    void (*fn)(unsigned id, pid_t pid, void *arg), void *arg);
+
+void holder_close(struct holder *h);
+
+#endif

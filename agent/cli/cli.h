@@ -1,0 +1,50 @@
+/*
+ * cli.h: what every verb of the rdguard command needs: the table entry that
+ * describes it, and the options that come before it.
+ *
+ * One file per verb (cmd-*.c) defines a `const struct cli_verb`; rdguard.c
+ * lists them in one table, parses the global options and calls exec.
+ */
+#ifndef RDGUARD_CLI_H
+#define RDGUARD_CLI_H
+
+#include <stdbool.h>
+
+#include "core/text.h"
+
+/* Exit codes shared by all verbs. */
+#define CLI_OK	      0
+#define CLI_FAILED    1 /* the thing asked for did not happen */
+#define CLI_USAGE     2 /* the command line was wrong */
+#define CLI_NO_DAEMON 3 /* rdguardd could not be reached */
+
+struct cli_options {
+	const char *socket_path; /* --socket, or the default */
+	const char *catalog_dir; /* --catalog, or the default */
+	const char *policy_path; /* --policy, or the default */
+	bool json;		 /* --json: machine-readable output */
+};
+
+struct cli_verb {
+	const char *name;    /* "status", or "catalog" for "catalog list" */
+	const char *usage;   /* the arguments, e.g. "[--json]" */
+	enum text_id summary; /* one line for --help */
+	/* argv[0] is the verb's name; returns an exit code. */
+	int (*exec)(const struct cli_options *o, int argc, char **argv);
+};
+
+extern const struct cli_verb cmd_allow;
+extern const struct cli_verb cmd_catalog;
+extern const struct cli_verb cmd_events;
+extern const struct cli_verb cmd_kill;
+extern const struct cli_verb cmd_policy;
+extern const struct cli_verb cmd_release;
+extern const struct cli_verb cmd_status;
+
+/* Prints a sentence and a newline to standard error ("rdguard: ..."). */
+void cli_error(enum text_id id, ...);
+
+/* Prints the usage line of a verb to standard error; returns CLI_USAGE. */
+int cli_usage(const struct cli_verb *v);
+
+#endif

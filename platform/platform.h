@@ -194,11 +194,13 @@ int file_facts_path(const char *path, struct file_facts *ff);
 
 /*
  * Reads which files the system's packages installed (dpkg, or rpm), under
- * root ("/" normally, a test tree otherwise), and keeps those that the index
- * recognises as remote tools: real path -> package name. Slow (it reads
- * the whole database): never call it on the gate's path.
+ * root ("/" normally, a test tree otherwise), and keeps those for which
+ * keep(path) is true (the daemon keeps what the match index recognises as
+ * remote tools, so the table stays small): real path -> package name. Slow
+ * (it reads the whole database): never call it on the gate's path.
  */
-struct strmap *pkgdb_load(const char *root, const struct match_index *idx);
+struct strmap *pkgdb_load(const char *root,
+    bool (*keep)(const char *path, void *arg), void *arg);
 void pkgdb_free(struct strmap *packaged);
 
 /*

@@ -74,26 +74,36 @@ struct gate_stats {
 	unsigned long long argv_reads;
 	unsigned p50_ns, p99_ns, max_ns; /* decision latency */
 	unsigned filesystems;		 /* filesystems marked */
+	bool ignore_marks_on;		 /* harmless files are remembered */
 };
 
 /*
- * Opens the gate and marks the filesystems; the gate does not answer yet.
- * Returns NULL and a reason in err when the gate cannot be had (no
- * CAP_SYS_ADMIN, a kernel without fanotify permission events).
+ * Opens the gate; nothing is marked until gate_start. Returns NULL and a
+ * reason in err when the gate cannot be had (no CAP_SYS_ADMIN, a kernel
+ * without fanotify permission events, a test mount that is not a mount
+ * point).
  */
 struct gate *gate_open(const struct gate_options *o, char *err, size_t len);
 
-/* Starts the gate's thread, judging against rs. */
-int gate_start(struct gate *g, const struct ruleset *rs);
+/*
+ * Marks the filesystems and starts the gate's thread, judging against rs.
+ * Returns 0, or -1 and a reason in err (nothing is then marked).
+ */
+int gate_start(struct gate *g, const struct ruleset *rs, char *err,
+    size_t len);
 
 /*
- * Hands the gate a new ruleset. The previous one may still be in use for a
- * decision under way: free it only when gate_ruleset_retired() says so.
+ * Hands the gate a new ruleset and returns a ticket. The previous ruleset
+ * may still be in use for a decision under way; once gate_passed(ticket) is
+ * true it is not, and records judged against it have all been queued.
  */
-void gate_swap_ruleset(struct gate *g, const struct ruleset *rs);
-bool gate_ruleset_retired(struct gate *g, unsigned long generation);
+unsigned long long gate_swap_ruleset(struct gate *g, const struct ruleset *rs);
+bool gate_passed(struct gate *g, unsigned long long ticket);
 
-/* Forgets every cached "harmless" judgement (after a reload). */
+/*
+ * Forgets every cached "harmless" judgement (after the catalog changed): the
+ * kernel asks about every file again.
+ */
 void gate_forget_judgements(struct gate *g);
 
 /* A descriptor that becomes readable when records wait. */
@@ -102,8 +112,13 @@ int gate_event_fd(struct gate *g);
 /* Takes the next waiting record; returns false when there is none. */
 bool gate_next_record(struct gate *g, struct gate_record *r);
 
-/* Marks filesystems mounted since the last call (mount table changed). */
-void gate_rescan_mounts(struct gate *g);
+/*
+ * How long the decision under way has taken so far, in nanoseconds; 0 when
+ * the gate is waiting for the kernel. A watchdog aborts the daemon when this
+ * grows past a second: a dead daemon releases every launch, a stuck one
+ * would stop the machine.
+ */
+unsigned long long gate_busy_ns(struct gate *g);
 
 void gate_stats(struct gate *g, struct gate_stats *s);
 

@@ -85,4 +85,8 @@ const char *tool_kind_name(enum tool_kind kind);
 /* Whether the policy may hold or block this kind of tool. */
 bool tool_kind_holdable(enum tool_kind kind);
 
+/* "tcp", "udp"; and "in", "out", "loopback": the words the files use. */
+const char *port_proto_name(enum port_proto proto);
+const char *port_direction_name(enum port_direction direction);
+
 #endif

@@ -1,1 +1,429 @@
-/* policy.c: being written. */
+/*
+ * policy.c: reads a policy file over the built-in defaults (see policy.h and
+ * docs/policy.md) and names the policy's words.
+ *
+ * Owns the policy's memory (the file name and the fixed tool verdicts). A
+ * load reads into a private copy and hands it over only when the whole file
+ * is good, so that a caller never sees half a policy. Judging launches is
+ * correlate.c's job; this file only says what the policy is.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/policy.h"
+#include "core/xalloc.h"
+#include "core/yamldoc.h"
+
+#define RISK_MAX 100
+
+static const char *const mode_names[] = { "monitor", "protect", "lockdown",
+	NULL };
+static const char *const verdict_names[] = { "allow", "notify", "warn", "hold",
+	"block", NULL };
+static const char *const fact_names[] = { "fresh-file", "not-packaged",
+	"user-writable", NULL };
+
+void
+policy_init_defaults(struct policy *p)
+{
+	memset(p, 0, sizeof *p);
+	p->mode = MODE_PROTECT;
+	p->fresh_within = 24 * 3600;
+	p->allow_for = 30 * 60;
+	p->kind_risk[TOOL_REMOTE_CONTROL] = 30;
+	p->kind_risk[TOOL_TUNNEL] = 30;
+	p->kind_risk[TOOL_VIEWER] = 0;
+	p->fact_risk[FACT_FRESH_FILE] = 40;
+	p->fact_risk[FACT_NOT_PACKAGED] = 40;
+	p->fact_risk[FACT_USER_WRITABLE] = 40;
+	p->notify_at = 10;
+	p->warn_at = 50;
+	p->hold_at = 60;
+}
+
+void
+policy_free(struct policy *p)
+{
+	for (size_t i = 0; i < p->tool_count; i++)
+		free(p->tools[i].tool_id);
+	free(p->tools);
+	free(p->file);
+	p->tools = NULL;
+	p->tool_count = 0;
+	p->file = NULL;
+}
+
+int
+policy_tool_verdict(const struct policy *p, const char *tool_id)
+{
+	for (size_t i = 0; i < p->tool_count; i++)
+		if (strcmp(p->tools[i].tool_id, tool_id) == 0)
+			return (int)p->tools[i].verdict;
+	return -1;
+}
+
+const char *
+policy_mode_name(enum policy_mode mode)
+{
+	if ((unsigned)mode >= MODE_COUNT)
+		return "";
+	return mode_names[mode];
+}
+
+const char *
+verdict_name(enum verdict v)
+{
+	if ((unsigned)v >= VERDICT_COUNT)
+		return "";
+	return verdict_names[v];
+}
+
+const char *
+launch_fact_name(enum launch_fact f)
+{
+	if ((unsigned)f >= FACT_COUNT)
+		return "";
+	return fact_names[f];
+}
+
+int
+verdict_parse(const char *s, enum verdict *v)
+{
+	for (int i = 0; i < VERDICT_COUNT; i++) {
+		if (strcmp(verdict_names[i], s) == 0) {
+			*v = (enum verdict)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Whether a value was left empty (`tools:` with every line under it
+ * commented out): such a section counts as not given.
+ */
+static int
+is_null(const struct yd_node *n)
+{
+	return n != NULL && n->type == YD_SCALAR && !n->quoted &&
+	    (n->value[0] == '\0' || strcmp(n->value, "~") == 0 ||
+		strcmp(n->value, "null") == 0);
+}
+
+/* Refuses a list or a mapping where one value is wanted. */
+static int
+want_scalar(const struct yd_doc *doc, const struct yd_node *n, struct diag *d)
+{
+	if (n->type == YD_SCALAR)
+		return 0;
+	yd_error(doc, n, d, TXT_ERR_YAML_WANT_SCALAR, NULL);
+	return -1;
+}
+
+/* A risk or a threshold: a whole number from 0 to 100. */
+static void
+read_risk_value(
+    const struct yd_doc *doc, const struct yd_node *n, int *out, struct diag *d)
+{
+	long v;
+
+	if (want_scalar(doc, n, d) == 0 &&
+	    yd_int(doc, n, 0, RISK_MAX, &v, d) == 0)
+		*out = (int)v;
+}
+
+static void
+read_mode(const struct yd_doc *doc, const struct yd_node *n, struct policy *p,
+    struct diag *d)
+{
+	int mode;
+
+	if (n == NULL || want_scalar(doc, n, d) != 0)
+		return;
+	if (yd_enum(doc, n, mode_names, &mode, d) == 0)
+		p->mode = (enum policy_mode)mode;
+}
+
+static void
+read_duration(const struct yd_doc *doc, const struct yd_node *n, long long *out,
+    struct diag *d)
+{
+	if (n == NULL || want_scalar(doc, n, d) != 0)
+		return;
+	yd_duration(doc, n, out, d);
+}
+
+/* An allow that lasts no time at all would be a mistake. */
+static void
+read_allow_for(const struct yd_doc *doc, const struct yd_node *n,
+    struct policy *p, struct diag *d)
+{
+	long long v = p->allow_for;
+
+	if (n == NULL)
+		return;
+	read_duration(doc, n, &v, d);
+	if (v == 0) {
+		yd_error(doc, n, d, TXT_ERR_POLICY_ZERO_ALLOW, NULL);
+		return;
+	}
+	p->allow_for = v;
+}
+
+/* The kind named s, or -1. */
+static int
+kind_by_name(const char *s)
+{
+	for (int k = 0; k < TOOL_KIND_COUNT; k++)
+		if (strcmp(tool_kind_name((enum tool_kind)k), s) == 0)
+			return k;
+	return -1;
+}
+
+/* "remote-control, tunnel": the kinds that may be given a risk. */
+static void
+holdable_kind_list(char *buf, size_t size)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (int k = 0; k < TOOL_KIND_COUNT && at < size; k++) {
+		if (!tool_kind_holdable((enum tool_kind)k))
+			continue;
+		at += (size_t)snprintf(buf + at, size - at, "%s%s",
+		    at > 0 ? ", " : "", tool_kind_name((enum tool_kind)k));
+	}
+}
+
+/* One `kind: risk` line under risk.kinds. */
+static void
+read_kind_risk(const struct yd_doc *doc, const struct yd_pair *pair,
+    struct policy *p, struct diag *d)
+{
+	const struct yd_node *key = pair->key;
+	int kind = kind_by_name(key->value);
+	char expected[64];
+
+	if (kind < 0) {
+		holdable_kind_list(expected, sizeof expected);
+		yd_error(doc, key, d, TXT_ERR_YAML_UNKNOWN_KEY, "key",
+		    key->value, "expected", expected, NULL);
+		return;
+	}
+	if (!tool_kind_holdable((enum tool_kind)kind)) {
+		yd_error(doc, key, d, TXT_ERR_POLICY_UNHOLDABLE_RISK, "kind",
+		    key->value, NULL);
+		return;
+	}
+	read_risk_value(doc, pair->value, &p->kind_risk[kind], d);
+}
+
+static void
+read_kinds(const struct yd_doc *doc, const struct yd_node *n, struct policy *p,
+    struct diag *d)
+{
+	if (n == NULL || is_null(n))
+		return;
+	if (n->type != YD_MAPPING) {
+		yd_error(doc, n, d, TXT_ERR_YAML_WANT_MAPPING, NULL);
+		return;
+	}
+	for (size_t i = 0; i < n->count; i++)
+		read_kind_risk(doc, &n->pairs[i], p, d);
+}
+
+static void
+read_facts(const struct yd_doc *doc, const struct yd_node *n, struct policy *p,
+    struct diag *d)
+{
+	const struct yd_node *v;
+
+	if (n == NULL || is_null(n))
+		return;
+	yd_check_mapping(doc, n, fact_names, d);
+	for (int f = 0; f < FACT_COUNT; f++)
+		if ((v = yd_lookup(n, fact_names[f])) != NULL)
+			read_risk_value(doc, v, &p->fact_risk[f], d);
+}
+
+static void
+read_risk(const struct yd_doc *doc, const struct yd_node *n, struct policy *p,
+    struct diag *d)
+{
+	static const char *const keys[] = { "kinds", "facts", NULL };
+
+	if (n == NULL || is_null(n))
+		return;
+	if (yd_check_mapping(doc, n, keys, d) != 0 && n->type != YD_MAPPING)
+		return;
+	read_kinds(doc, yd_lookup(n, "kinds"), p, d);
+	read_facts(doc, yd_lookup(n, "facts"), p, d);
+}
+
+/* notify <= warn <= hold, or an error at the thresholds mapping. */
+static void
+check_thresholds(const struct yd_doc *doc, const struct yd_node *n,
+    const struct policy *p, struct diag *d)
+{
+	char notify[16], warn[16], hold[16];
+
+	if (p->notify_at <= p->warn_at && p->warn_at <= p->hold_at)
+		return;
+	snprintf(notify, sizeof notify, "%d", p->notify_at);
+	snprintf(warn, sizeof warn, "%d", p->warn_at);
+	snprintf(hold, sizeof hold, "%d", p->hold_at);
+	yd_error(doc, n, d, TXT_ERR_POLICY_THRESHOLD_ORDER, "notify", notify,
+	    "warn", warn, "hold", hold, NULL);
+}
+
+static void
+read_thresholds(const struct yd_doc *doc, const struct yd_node *n,
+    struct policy *p, struct diag *d)
+{
+	static const char *const keys[] = { "notify", "warn", "hold", NULL };
+	int *const at[] = { &p->notify_at, &p->warn_at, &p->hold_at };
+	const struct yd_node *v;
+
+	if (n == NULL || is_null(n))
+		return;
+	if (yd_check_mapping(doc, n, keys, d) != 0 && n->type != YD_MAPPING)
+		return;
+	for (size_t i = 0; keys[i] != NULL; i++)
+		if ((v = yd_lookup(n, keys[i])) != NULL)
+			read_risk_value(doc, v, at[i], d);
+	check_thresholds(doc, n, p, d);
+}
+
+/*
+ * Checks a tool id against the catalog, when there is one: it must be
+ * there, and a viewer (never held) can only be allowed.
+ */
+static int
+check_tool(const struct yd_doc *doc, const struct yd_node *key, enum verdict v,
+    const struct catalog *c, struct diag *d)
+{
+	const struct tool *t;
+
+	if (c == NULL)
+		return 0;
+	if ((t = catalog_find(c, key->value)) == NULL) {
+		yd_error(doc, key, d, TXT_ERR_POLICY_UNKNOWN_TOOL, "tool",
+		    key->value, NULL);
+		return -1;
+	}
+	if (!tool_kind_holdable(t->kind) && v != VERDICT_ALLOW) {
+		yd_error(doc, key, d, TXT_ERR_POLICY_UNHOLDABLE_TOOL, "tool",
+		    key->value, "kind", tool_kind_name(t->kind), NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* One `tool-id: verdict` line under tools. */
+static void
+read_tool_verdict(const struct yd_doc *doc, const struct yd_pair *pair,
+    const struct catalog *c, struct policy *p, size_t *cap, struct diag *d)
+{
+	const struct yd_node *key = pair->key;
+	int v;
+
+	if (want_scalar(doc, pair->value, d) != 0 ||
+	    yd_enum(doc, pair->value, verdict_names, &v, d) != 0)
+		return;
+	if (check_tool(doc, key, (enum verdict)v, c, d) != 0)
+		return;
+	xgrow(&p->tools, cap, p->tool_count + 1, sizeof *p->tools);
+	p->tools[p->tool_count].tool_id = xstrdup(key->value);
+	p->tools[p->tool_count].verdict = (enum verdict)v;
+	p->tool_count++;
+}
+
+static void
+read_tools(const struct yd_doc *doc, const struct yd_node *n,
+    const struct catalog *c, struct policy *p, struct diag *d)
+{
+	size_t cap = 0;
+
+	if (n == NULL || is_null(n))
+		return;
+	if (n->type != YD_MAPPING) {
+		yd_error(doc, n, d, TXT_ERR_YAML_WANT_MAPPING, NULL);
+		return;
+	}
+	for (size_t i = 0; i < n->count; i++)
+		read_tool_verdict(doc, &n->pairs[i], c, p, &cap, d);
+}
+
+static void
+read_policy(const struct yd_doc *doc, const struct catalog *c, struct policy *p,
+    struct diag *d)
+{
+	static const char *const keys[] = { "mode", "fresh_within", "allow_for",
+		"risk", "thresholds", "tools", NULL };
+	const struct yd_node *root = doc->root;
+
+	if (root == NULL) {
+		yd_error(doc, NULL, d, TXT_ERR_YAML_EMPTY, NULL);
+		return;
+	}
+	if (yd_check_mapping(doc, root, keys, d) != 0 &&
+	    root->type != YD_MAPPING)
+		return;
+	read_mode(doc, yd_lookup(root, "mode"), p, d);
+	read_duration(
+	    doc, yd_lookup(root, "fresh_within"), &p->fresh_within, d);
+	read_allow_for(doc, yd_lookup(root, "allow_for"), p, d);
+	read_risk(doc, yd_lookup(root, "risk"), p, d);
+	read_thresholds(doc, yd_lookup(root, "thresholds"), p, d);
+	read_tools(doc, yd_lookup(root, "tools"), c, p, d);
+}
+
+static int
+entry_before(const struct diag_entry *a, const struct diag_entry *b)
+{
+	return a->line < b->line || (a->line == b->line && a->col < b->col);
+}
+
+/*
+ * Puts the mistakes found in one file, from entry first on, in the order of
+ * their lines, so that a person reads them top to bottom. The sort is stable.
+ */
+static void
+sort_by_position(struct diag *d, size_t first)
+{
+	for (size_t i = first + 1; i < d->count; i++) {
+		struct diag_entry e = d->entries[i];
+		size_t j = i;
+
+		for (; j > first && entry_before(&e, &d->entries[j - 1]); j--)
+			d->entries[j] = d->entries[j - 1];
+		d->entries[j] = e;
+	}
+}
+
+int
+policy_load(
+    struct policy *p, const char *path, const struct catalog *c, struct diag *d)
+{
+	size_t errors = d->count;
+	struct policy loaded;
+	struct yd_doc doc;
+
+	policy_init_defaults(p);
+	if (yd_load_file(&doc, path, d) != 0) {
+		yd_free(&doc);
+		return -1;
+	}
+	policy_init_defaults(&loaded);
+	read_policy(&doc, c, &loaded, d);
+	yd_free(&doc);
+	if (d->count > errors) {
+		sort_by_position(d, errors);
+		policy_free(&loaded);
+		return -1;
+	}
+	loaded.file = xstrdup(path);
+	*p = loaded;
+	return 0;
+}

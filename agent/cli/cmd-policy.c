@@ -1,1 +1,255 @@
-/* cmd-policy.c: being written. */
+/*
+ * cmd-policy.c: `rdguard policy check [FILE...]` and `rdguard policy show
+ * [--json] [FILE]`.
+ *
+ * Both read policy files exactly as rdguardd does (policy_load, with the
+ * catalog so that tool ids are checked) and need no daemon. check says what
+ * is wrong, file:line:col, or that a file is fine; show prints the policy in
+ * effect, the defaults with the file applied, as YAML that loads back to the
+ * same policy, or as JSON. Owns nothing beyond one command's run.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/cli/cli.h"
+#include "core/catalog.h"
+#include "core/duration.h"
+#include "core/policy.h"
+
+/*
+ * Loads the catalog to check tool ids against. On failure prints why and
+ * returns -1, leaving the catalog empty.
+ */
+static int
+load_catalog(
+    const struct cli_options *o, struct catalog *c, enum text_id failed)
+{
+	struct diag d = { 0 };
+
+	if (catalog_load(c, o->catalog_dir, &d) == 0)
+		return 0;
+	diag_print(&d, stderr);
+	diag_clear(&d);
+	cli_error(failed, "dir", o->catalog_dir, NULL);
+	return -1;
+}
+
+/* Checks one file; prints its mistakes, or that it is fine. */
+static int
+check_file(const char *file, const struct catalog *c)
+{
+	struct diag d = { 0 };
+	struct policy p;
+	char *fine;
+
+	if (policy_load(&p, file, c, &d) != 0) {
+		diag_print(&d, stderr);
+		diag_clear(&d);
+		return -1;
+	}
+	policy_free(&p);
+	fine = text_printf(TXT_CLI_POLICY_FINE, "file", file, NULL);
+	printf("%s\n", fine);
+	free(fine);
+	return 0;
+}
+
+static int
+policy_check(const struct cli_options *o, int argc, char **argv)
+{
+	struct catalog c = { 0 };
+	int rc = CLI_OK, have_catalog;
+
+	for (int i = 0; i < argc; i++)
+		if (argv[i][0] == '-')
+			return cli_usage(&cmd_policy);
+	have_catalog = load_catalog(o, &c, TXT_CLI_POLICY_UNCHECKED_TOOLS) == 0;
+	if (!have_catalog)
+		rc = CLI_FAILED;
+	if (argc == 0 &&
+	    check_file(o->policy_path, have_catalog ? &c : NULL) != 0)
+		rc = CLI_FAILED;
+	for (int i = 0; i < argc; i++)
+		if (check_file(argv[i], have_catalog ? &c : NULL) != 0)
+			rc = CLI_FAILED;
+	catalog_free(&c);
+	return rc;
+}
+
+/* Whether a tool id can be written as a plain YAML key. */
+static int
+is_plain_key(const char *s)
+{
+	if (*s < 'a' || *s > 'z')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+			*s == '-' || *s == '_' || *s == '.'))
+			return 0;
+	return 1;
+}
+
+/* A tool id as a YAML key: plain when it can be, else double-quoted. */
+static void
+write_yaml_key(FILE *out, const char *s)
+{
+	json_t *js;
+	char *quoted;
+
+	if (is_plain_key(s)) {
+		fputs(s, out);
+		return;
+	}
+	/* A JSON string is a valid YAML double-quoted scalar. */
+	js = json_string(s);
+	quoted = json_dumps(js, JSON_ENCODE_ANY);
+	fputs(quoted != NULL ? quoted : "\"\"", out);
+	free(quoted);
+	json_decref(js);
+}
+
+static void
+write_yaml_risks(const struct policy *p, FILE *out)
+{
+	fprintf(out, "risk:\n  kinds:\n");
+	for (int k = 0; k < TOOL_KIND_COUNT; k++)
+		if (tool_kind_holdable((enum tool_kind)k))
+			fprintf(out, "    %s: %d\n",
+			    tool_kind_name((enum tool_kind)k), p->kind_risk[k]);
+	fprintf(out, "  facts:\n");
+	for (int f = 0; f < FACT_COUNT; f++)
+		fprintf(out, "    %s: %d\n",
+		    launch_fact_name((enum launch_fact)f), p->fact_risk[f]);
+}
+
+static void
+write_yaml_tools(const struct policy *p, FILE *out)
+{
+	if (p->tool_count == 0) {
+		fprintf(out, "tools: {}\n");
+		return;
+	}
+	fprintf(out, "tools:\n");
+	for (size_t i = 0; i < p->tool_count; i++) {
+		fputs("  ", out);
+		write_yaml_key(out, p->tools[i].tool_id);
+		fprintf(out, ": %s\n", verdict_name(p->tools[i].verdict));
+	}
+}
+
+static void
+write_yaml(const struct policy *p, FILE *out)
+{
+	char fresh[32], allow[32], *header;
+
+	header = text_printf(TXT_CLI_POLICY_SHOW_HEADER, "file", p->file, NULL);
+	duration_format(p->fresh_within, fresh, sizeof fresh);
+	duration_format(p->allow_for, allow, sizeof allow);
+	fprintf(out, "# %s\n", header);
+	fprintf(out, "mode: %s\n", policy_mode_name(p->mode));
+	fprintf(out, "fresh_within: %s\n", fresh);
+	fprintf(out, "allow_for: %s\n", allow);
+	write_yaml_risks(p, out);
+	fprintf(out, "thresholds:\n  notify: %d\n  warn: %d\n  hold: %d\n",
+	    p->notify_at, p->warn_at, p->hold_at);
+	write_yaml_tools(p, out);
+	free(header);
+}
+
+static json_t *
+risks_json(const struct policy *p)
+{
+	json_t *kinds = json_object(), *facts = json_object();
+
+	for (int k = 0; k < TOOL_KIND_COUNT; k++)
+		if (tool_kind_holdable((enum tool_kind)k))
+			json_object_set_new(kinds,
+			    tool_kind_name((enum tool_kind)k),
+			    json_integer(p->kind_risk[k]));
+	for (int f = 0; f < FACT_COUNT; f++)
+		json_object_set_new(facts,
+		    launch_fact_name((enum launch_fact)f),
+		    json_integer(p->fact_risk[f]));
+	return json_pack("{s:o, s:o}", "kinds", kinds, "facts", facts);
+}
+
+static json_t *
+tools_json(const struct policy *p)
+{
+	json_t *tools = json_object();
+
+	for (size_t i = 0; i < p->tool_count; i++)
+		json_object_set_new(tools, p->tools[i].tool_id,
+		    json_string(verdict_name(p->tools[i].verdict)));
+	return tools;
+}
+
+static void
+write_json(const struct policy *p, FILE *out)
+{
+	json_t *root;
+
+	root = json_pack("{s:s, s:s, s:I, s:I, s:o, s:{s:i, s:i, s:i}, s:o}",
+	    "file", p->file, "mode", policy_mode_name(p->mode),
+	    "fresh_within_s", (json_int_t)p->fresh_within, "allow_for_s",
+	    (json_int_t)p->allow_for, "risk", risks_json(p), "thresholds",
+	    "notify", p->notify_at, "warn", p->warn_at, "hold", p->hold_at,
+	    "tools", tools_json(p));
+	json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(root);
+}
+
+static int
+policy_show(const struct cli_options *o, int argc, char **argv)
+{
+	const char *file = o->policy_path;
+	struct catalog c = { 0 };
+	struct diag d = { 0 };
+	struct policy p;
+	bool json = o->json;
+	int files = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else if (argv[i][0] == '-' || files++ > 0)
+			return cli_usage(&cmd_policy);
+		else
+			file = argv[i];
+	}
+	if (load_catalog(o, &c, TXT_CLI_POLICY_NO_CATALOG) != 0)
+		return CLI_FAILED;
+	if (policy_load(&p, file, &c, &d) != 0) {
+		diag_print(&d, stderr);
+		diag_clear(&d);
+		catalog_free(&c);
+		return CLI_FAILED;
+	}
+	if (json)
+		write_json(&p, stdout);
+	else
+		write_yaml(&p, stdout);
+	policy_free(&p);
+	catalog_free(&c);
+	return CLI_OK;
+}
+
+static int
+policy_exec(const struct cli_options *o, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "check") == 0)
+		return policy_check(o, argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "show") == 0)
+		return policy_show(o, argc - 2, argv + 2);
+	return cli_usage(&cmd_policy);
+}
+
+const struct cli_verb cmd_policy = {
+	.name = "policy",
+	.usage = "check [FILE...] | show [--json] [FILE]",
+	.summary = TXT_CLI_POLICY_SUMMARY,
+	.exec = policy_exec,
+};

@@ -72,7 +72,8 @@ struct gate_stats {
 	unsigned long long dropped;  /* tool launches not handed on: queue full */
 	unsigned long long ignore_marks; /* files the kernel no longer asks about */
 	unsigned long long argv_reads;
-	unsigned p50_ns, p99_ns, max_ns; /* decision latency */
+	unsigned p50_ns, p99_ns, max_ns; /* decisions on other launches */
+	unsigned tool_p99_ns, tool_max_ns; /* decisions on remote tools */
 	unsigned filesystems;		 /* filesystems marked */
 	bool ignore_marks_on;		 /* harmless files are remembered */
 };

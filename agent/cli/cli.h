@@ -47,4 +47,7 @@ void cli_error(enum text_id id, ...);
 /* Prints the usage line of a verb to standard error; returns CLI_USAGE. */
 int cli_usage(const struct cli_verb *v);
 
+/* Reads a tool number as `rdguard status` shows it ("7" or "#7"). */
+bool cli_parse_id(const char *s, unsigned *id);
+
 #endif

@@ -1,1 +1,249 @@
-/* cmd-events.c: being written. */
+/*
+ * cmd-events.c: rdguard events [--since WHEN] [--limit N] [--follow]
+ * [--json]: the journal of decisions, as sentences or as JSON lines.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent/cli/cli.h"
+#include "agent/cli/client.h"
+#include "agent/cli/show.h"
+#include "core/duration.h"
+#include "core/journal.h"
+
+struct events_args {
+	long long since_ms;
+	long long limit;
+	bool follow;
+	bool json;
+};
+
+/* A verdict's sentence for a decision record. */
+static enum text_id
+decision_sentence(const char *verdict)
+{
+	static const struct {
+		const char *verdict;
+		enum text_id id;
+	} sentences[] = {
+		{ "hold", TXT_CLI_EVENT_HOLD },
+		{ "block", TXT_CLI_EVENT_BLOCK },
+		{ "warn", TXT_CLI_EVENT_WARN },
+		{ "notify", TXT_CLI_EVENT_NOTIFY },
+		{ "allow", TXT_CLI_EVENT_ALLOW },
+	};
+
+	for (size_t i = 0; i < sizeof sentences / sizeof sentences[0]; i++)
+		if (strcmp(sentences[i].verdict, verdict) == 0)
+			return sentences[i].id;
+	return TXT_CLI_EVENT_NOTIFY;
+}
+
+/* The sentence for a record about one run, by its event name. */
+static enum text_id
+run_sentence(const char *event)
+{
+	static const struct {
+		const char *event;
+		enum text_id id;
+	} sentences[] = {
+		{ "running", TXT_CLI_EVENT_RUNNING },
+		{ "released", TXT_CLI_EVENT_RELEASED },
+		{ "killed", TXT_CLI_EVENT_KILLED },
+		{ "exited", TXT_CLI_EVENT_EXITED },
+		{ "adopted", TXT_CLI_EVENT_ADOPTED },
+		{ "launch-failed", TXT_CLI_EVENT_LAUNCH_FAILED },
+	};
+
+	for (size_t i = 0; i < sizeof sentences / sizeof sentences[0]; i++)
+		if (strcmp(sentences[i].event, event) == 0)
+			return sentences[i].id;
+	return TXT_CLI_EVENT_OTHER;
+}
+
+static void
+print_reasons(const json_t *record)
+{
+	const json_t *r;
+	size_t i;
+
+	json_array_foreach (json_object_get(record, "reasons"), i, r)
+		show_line(TXT_CLI_EVENT_REASON, "reason", show_str(r, "text"),
+		    NULL);
+}
+
+static const char *
+actor_name(const json_t *by)
+{
+	if (json_object_get(by, "uid") == NULL)
+		return "rdguard";
+	return show_user(by);
+}
+
+static void
+print_decision(const json_t *rec, const char *when, enum text_id id)
+{
+	const json_t *process = json_object_get(rec, "process");
+	const json_t *tool = json_object_get(rec, "tool");
+	char n[16], pid[16];
+
+	show_line(id, "time", when, "id", show_int(rec, "id", n, sizeof n),
+	    "tool", show_str(tool, "name"), "exe", show_str(process, "exe"),
+	    "user", show_user(process), "pid",
+	    show_int(process, "pid", pid, sizeof pid), NULL);
+	print_reasons(rec);
+}
+
+static void
+print_errors(const json_t *rec)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach (json_object_get(rec, "errors"), i, e)
+		show_line(TXT_CLI_EVENT_REASON, "reason", json_string_value(e),
+		    NULL);
+}
+
+static void
+print_record(const json_t *rec)
+{
+	const char *event = show_str(rec, "event");
+	char when[32], n[16], pid[16], until[32], tools[16];
+
+	show_time(show_str(rec, "time"), when, sizeof when);
+	if (strcmp(event, "decision") == 0)
+		print_decision(rec, when,
+		    decision_sentence(show_str(rec, "verdict")));
+	else if (strcmp(event, "running") == 0)
+		print_decision(rec, when, TXT_CLI_EVENT_RUNNING);
+	else if (strcmp(event, "allowed") == 0)
+		show_line(TXT_CLI_EVENT_ALLOWED, "time", when, "tool",
+		    show_str(rec, "tool"), "who", show_who(rec), "until",
+		    show_time(show_str(rec, "until"), until, sizeof until),
+		    "by", actor_name(json_object_get(rec, "by")), NULL);
+	else if (strcmp(event, "started") == 0)
+		show_line(TXT_CLI_EVENT_STARTED, "time", when, "mode",
+		    show_str(rec, "mode"), "tier", show_str(rec, "tier"), NULL);
+	else if (strcmp(event, "stopped") == 0)
+		show_line(TXT_CLI_EVENT_STOPPED, "time", when, NULL);
+	else if (strcmp(event, "policy-loaded") == 0)
+		show_line(TXT_CLI_EVENT_POLICY_LOADED, "time", when, "policy",
+		    show_str(rec, "policy"), "mode", show_str(rec, "mode"),
+		    "tools", show_int(rec, "tools", tools, sizeof tools), NULL);
+	else if (strcmp(event, "policy-refused") == 0) {
+		show_line(TXT_CLI_EVENT_POLICY_REFUSED, "time", when, NULL);
+		print_errors(rec);
+	} else
+		show_line(run_sentence(event), "time", when, "event", event,
+		    "id", show_int(rec, "id", n, sizeof n), "tool",
+		    show_str(rec, "name"), "pid",
+		    show_int(rec, "pid", pid, sizeof pid), "by",
+		    actor_name(json_object_get(rec, "by")), NULL);
+}
+
+/* "2h" (ago), "2026-11-25T10:00:00Z", or local "2026-11-25 10:00". */
+static int
+parse_since(const char *s, long long *ms)
+{
+	long long seconds;
+	struct tm tm = { 0 };
+	const char *end;
+
+	if (duration_parse(s, &seconds) == 0) {
+		*ms = ((long long)time(NULL) - seconds) * 1000;
+		return 0;
+	}
+	if (journal_parse_time(s, ms) == 0)
+		return 0;
+	tm.tm_isdst = -1;
+	if ((end = strptime(s, "%Y-%m-%d %H:%M", &tm)) == NULL &&
+	    (end = strptime(s, "%Y-%m-%d", &tm)) == NULL)
+		return -1;
+	if (*end == ':' && (end = strptime(end, ":%S", &tm)) == NULL)
+		return -1;
+	if (*end != '\0')
+		return -1;
+	*ms = (long long)mktime(&tm) * 1000;
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, struct events_args *a)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--follow") == 0 ||
+		    strcmp(argv[i], "-f") == 0)
+			a->follow = true;
+		else if (strcmp(argv[i], "--json") == 0)
+			a->json = true;
+		else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
+			if (parse_since(argv[++i], &a->since_ms) != 0) {
+				cli_error(TXT_CLI_BAD_SINCE, "value", argv[i],
+				    NULL);
+				return -1;
+			}
+		} else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
+			char *end;
+
+			a->limit = strtoll(argv[++i], &end, 10);
+			if (*end != '\0' || a->limit <= 0) {
+				cli_error(TXT_CLI_BAD_NUMBER, "value", argv[i],
+				    NULL);
+				return -1;
+			}
+		} else
+			return -1;
+	}
+	return 0;
+}
+
+static int
+events_exec(const struct cli_options *o, int argc, char **argv)
+{
+	struct events_args a = { .json = o->json };
+	struct client c;
+	json_t *msg, *request;
+	int rc;
+
+	if (parse_args(argc, argv, &a) != 0)
+		return cli_usage(&cmd_events);
+	request = json_pack("{s:s,s:I,s:I,s:b}", "verb", "events", "since_ms",
+	    (json_int_t)a.since_ms, "limit", (json_int_t)a.limit, "follow",
+	    a.follow);
+	if ((rc = client_connect(&c, o)) != CLI_OK) {
+		json_decref(request);
+		return rc;
+	}
+	signal(SIGPIPE, SIG_DFL);
+	client_send(&c, json_incref(request));
+	while ((msg = client_next(&c)) != NULL) {
+		const json_t *rec = json_object_get(msg, "event");
+
+		if (rec != NULL) {
+			if (a.json)
+				show_json_line(rec);
+			else
+				print_record(rec);
+			fflush(stdout);
+		} else if ((rc = client_refusal(request, msg)) != CLI_OK ||
+		    !a.follow) {
+			json_decref(msg);
+			break;
+		}
+		json_decref(msg);
+	}
+	client_close(&c);
+	json_decref(request);
+	return rc;
+}
+
+const struct cli_verb cmd_events = {
+	.name = "events",
+	.usage = "[--since WHEN] [--limit N] [--follow] [--json]",
+	.summary = TXT_CLI_EVENTS_SUMMARY,
+	.exec = events_exec,
+};

@@ -1,1 +1,151 @@
-/* cmd-status.c: being written. */
+/*
+ * cmd-status.c: rdguard status [--json]: what rdguardd is doing now.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent/cli/cli.h"
+#include "agent/cli/client.h"
+#include "agent/cli/show.h"
+
+static enum text_id
+mode_sentence(const char *mode)
+{
+	if (strcmp(mode, "monitor") == 0)
+		return TXT_CLI_STATUS_MODE_MONITOR;
+	if (strcmp(mode, "lockdown") == 0)
+		return TXT_CLI_STATUS_MODE_LOCKDOWN;
+	return TXT_CLI_STATUS_MODE_PROTECT;
+}
+
+static void
+print_how_launches_are_seen(const json_t *s)
+{
+	const json_t *gate = json_object_get(s, "gate");
+	char filesystems[16], launches[24], tools[24], held[24], denied[24];
+	char p50[16], p99[16], max[16];
+
+	if (strcmp(show_str(s, "tier"), "gate") != 0) {
+		show_line(TXT_CLI_STATUS_TIER_WATCH, "reason",
+		    show_str(gate, "reason"), NULL);
+		show_line(TXT_CLI_STATUS_WATCHED, "launches",
+		    show_int(gate, "launches", launches, sizeof launches),
+		    NULL);
+		return;
+	}
+	show_line(TXT_CLI_STATUS_TIER_GATE, "filesystems",
+	    show_int(gate, "filesystems", filesystems, sizeof filesystems),
+	    NULL);
+	show_line(TXT_CLI_STATUS_COUNTS, "launches",
+	    show_int(gate, "launches", launches, sizeof launches), "tools",
+	    show_int(gate, "tools", tools, sizeof tools), "held",
+	    show_int(gate, "held", held, sizeof held), "denied",
+	    show_int(gate, "denied", denied, sizeof denied), NULL);
+	show_line(TXT_CLI_STATUS_LATENCY, "p50",
+	    show_real(gate, "p50_us", p50, sizeof p50), "p99",
+	    show_real(gate, "p99_us", p99, sizeof p99), "max",
+	    show_real(gate, "max_us", max, sizeof max), NULL);
+}
+
+static void
+print_tools(const json_t *tools)
+{
+	const json_t *t;
+	size_t i;
+
+	if (json_array_size(tools) == 0) {
+		show_line(TXT_CLI_STATUS_NO_TOOLS, NULL);
+		return;
+	}
+	show_line(TXT_CLI_STATUS_TOOLS_HEADER, NULL);
+	json_array_foreach (tools, i, t) {
+		char id[16], pid[16], since[32];
+		bool held = strcmp(show_str(t, "state"), "held") == 0;
+
+		show_line(held ? TXT_CLI_STATUS_TOOL_HELD :
+				 TXT_CLI_STATUS_TOOL_RUNNING,
+		    "id", show_int(t, "id", id, sizeof id), "name",
+		    show_str(t, "name"), "user", show_user(t), "pid",
+		    show_int(t, "pid", pid, sizeof pid), "since",
+		    show_time(show_str(t, "since"), since, sizeof since), "exe",
+		    show_str(t, "exe"), NULL);
+	}
+}
+
+static void
+print_allows(const json_t *allows)
+{
+	const json_t *a;
+	size_t i;
+
+	json_array_foreach (allows, i, a) {
+		char until[32];
+
+		show_line(TXT_CLI_STATUS_ALLOW, "tool", show_str(a, "tool"),
+		    "who", show_who(a), "until",
+		    show_time(show_str(a, "until"), until, sizeof until), NULL);
+	}
+}
+
+static void
+print_status(const json_t *s)
+{
+	char started[32], tools[16], waiting[16];
+
+	show_line(TXT_CLI_STATUS_HEADER, "version", show_str(s, "version"),
+	    "mode", show_str(s, "mode"), "started",
+	    show_time(show_str(s, "started"), started, sizeof started), NULL);
+	show_line(mode_sentence(show_str(s, "mode")), NULL);
+	print_how_launches_are_seen(s);
+	show_line(strcmp(show_str(s, "hold"), "frozen") == 0 ?
+		      TXT_CLI_STATUS_HOLD_FROZEN :
+		      TXT_CLI_STATUS_HOLD_STOPPED,
+	    NULL);
+	show_line(TXT_CLI_STATUS_POLICY, "policy", show_str(s, "policy"),
+	    "catalog", show_str(s, "catalog"), "tools",
+	    show_int(s, "catalog_tools", tools, sizeof tools), NULL);
+	if (json_integer_value(json_object_get(s, "journal_waiting")) > 0)
+		show_line(TXT_CLI_STATUS_JOURNAL_WAITING, "count",
+		    show_int(s, "journal_waiting", waiting, sizeof waiting),
+		    NULL);
+	printf("\n");
+	print_tools(json_object_get(s, "tools"));
+	print_allows(json_object_get(s, "allows"));
+}
+
+static int
+status_exec(const struct cli_options *o, int argc, char **argv)
+{
+	bool json = o->json;
+	json_t *request, *reply;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") != 0)
+			return cli_usage(&cmd_status);
+		json = true;
+	}
+	request = json_pack("{s:s}", "verb", "status");
+	rc = client_call(o, request, &reply);
+	json_decref(request);
+	if (rc != CLI_OK) {
+		json_decref(reply);
+		return rc;
+	}
+	json_object_del(reply, "ok");
+	if (json)
+		show_json(reply);
+	else
+		print_status(reply);
+	json_decref(reply);
+	return CLI_OK;
+}
+
+const struct cli_verb cmd_status = {
+	.name = "status",
+	.usage = "[--json]",
+	.summary = TXT_CLI_STATUS_SUMMARY,
+	.exec = status_exec,
+};

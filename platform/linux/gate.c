@@ -45,10 +45,10 @@
 
 struct gate {
 	int fan_fd;
-	int records_fd; /* eventfd: records wait for the loop */
-	int wake_fd;	/* eventfd: the loop wants the thread's attention */
-	int mountinfo_fd; /* POLLPRI when the mount table changes; or -1 */
-	bool report_tid;  /* event pids are thread ids */
+	int records_fd;     /* eventfd: records wait for the loop */
+	int wake_fd;        /* eventfd: the loop wants the thread's attention */
+	int mountinfo_fd;   /* POLLPRI when the mount table changes; or -1 */
+	bool report_tid;    /* event pids are thread ids */
 	bool chosen_mounts; /* only the mounts a test named */
 	bool no_ignore_marks;
 	struct mount_list wanted; /* chosen mounts, when chosen_mounts */
@@ -62,9 +62,9 @@ struct gate {
 	atomic_bool forget;
 
 	_Atomic(const struct ruleset *) ruleset;
-	atomic_bool busy;		/* a batch is under way */
-	atomic_ullong batches;		/* batches finished */
-	atomic_ullong busy_since_ns;	/* monotonic start of the batch */
+	atomic_bool busy;            /* a batch is under way */
+	atomic_ullong batches;       /* batches finished */
+	atomic_ullong busy_since_ns; /* monotonic start of the batch */
 
 	struct gate_record ring[GATE_RING];
 	atomic_uint head; /* written by the thread */
@@ -72,7 +72,8 @@ struct gate {
 
 	atomic_ullong launches, tools, held, denied, dropped, argv_reads;
 	atomic_ullong marks_count;
-	struct latency latency;
+	struct latency latency;	     /* launches that are no remote tool */
+	struct latency tool_latency; /* remote tools: argv and facts read */
 };
 
 static unsigned long long
@@ -131,8 +132,8 @@ init_fanotify(struct gate *g, char *err, size_t len)
 
 /* Checks that each chosen path is a mount point, and keeps its entry. */
 static int
-choose_mounts(struct gate *g, const struct gate_options *o, char *err,
-    size_t len)
+choose_mounts(
+    struct gate *g, const struct gate_options *o, char *err, size_t len)
 {
 	struct mount_list all;
 	size_t cap = 0;
@@ -345,8 +346,8 @@ gather_facts(struct gate_record *r, const struct ruleset *rs, int fd)
 			r->facts.file_age = 0;
 		r->facts.user_writable = ff.user_writable;
 	}
-	package = rs->packaged != NULL ? strmap_get(rs->packaged, r->exe) :
-					 NULL;
+	package =
+	    rs->packaged != NULL ? strmap_get(rs->packaged, r->exe) : NULL;
 	if (package != NULL) {
 		snprintf(r->package, sizeof r->package, "%s", package);
 		r->facts.package = r->package;
@@ -421,7 +422,7 @@ handle_tool(struct gate *g, struct launch *l, const struct match *match)
 	}
 	answer(g, l->m->fd, response);
 	r->latency_ns = (unsigned)(now_ns() - l->t0);
-	latency_add(&g->latency, r->latency_ns);
+	latency_add(&g->tool_latency, r->latency_ns);
 	ring_publish(g);
 }
 
@@ -516,9 +517,10 @@ gate_main(void *arg)
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	pfd[0] = (struct pollfd){ .fd = g->fan_fd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = g->wake_fd, .events = POLLIN };
-	pfd[2] = (struct pollfd){ .fd = g->marks != NULL ?
-		    ignore_marks_fd(g->marks) : -1,
-		.events = POLLIN };
+	pfd[2] =
+	    (struct pollfd){ .fd = g->marks != NULL ? ignore_marks_fd(g->marks)
+						    : -1,
+		    .events = POLLIN };
 	pfd[3] = (struct pollfd){ .fd = g->mountinfo_fd, .events = POLLPRI };
 	while (!atomic_load(&g->stop)) {
 		if (poll(pfd, 4, -1) < 0 && errno != EINTR)
@@ -543,8 +545,8 @@ gate_start(struct gate *g, const struct ruleset *rs, char *err, size_t len)
 	    (g->marks = ignore_marks_open(g->fan_fd, why, sizeof why)) == NULL)
 		g->no_ignore_marks = true;
 	if (!g->chosen_mounts)
-		g->mountinfo_fd = open("/proc/self/mountinfo",
-		    O_RDONLY | O_CLOEXEC);
+		g->mountinfo_fd =
+		    open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	/* The thread runs before anything is marked: no launch waits. */
 	if ((errno = pthread_create(&g->thread, NULL, gate_main, g)) != 0) {
 		snprintf(err, len, "pthread_create: %s", strerror(errno));
@@ -639,6 +641,8 @@ gate_stats(struct gate *g, struct gate_stats *s)
 	s->p50_ns = (unsigned)latency_percentile(&g->latency, 0.50);
 	s->p99_ns = (unsigned)latency_percentile(&g->latency, 0.99);
 	s->max_ns = atomic_load(&g->latency.max_ns);
+	s->tool_p99_ns = (unsigned)latency_percentile(&g->tool_latency, 0.99);
+	s->tool_max_ns = atomic_load(&g->tool_latency.max_ns);
 	pthread_mutex_lock(&g->marking);
 	s->filesystems = (unsigned)g->marked.count;
 	pthread_mutex_unlock(&g->marking);

@@ -32,8 +32,8 @@
 
 struct holder {
 	char *cgroup_root; /* where cgroup2 is mounted */
-	char *base;	   /* cgroup_root + own cgroup + "/rdguard-held" */
-	bool frozen;	   /* cgroup v2 is there and usable */
+	char *base;        /* cgroup_root + own cgroup + "/rdguard-held" */
+	bool frozen;       /* cgroup v2 is there and usable */
 };
 
 /* The mount point of the cgroup2 filesystem, from mountinfo. */
@@ -118,17 +118,15 @@ holder_open(char *err, size_t len)
 
 	h->cgroup_root = find_cgroup2();
 	if (h->cgroup_root == NULL || cgroup_of(0, own, sizeof own) != 0) {
-		snprintf(err, len, "no cgroup v2: held tools are stopped, "
-				   "not frozen");
+		snprintf(err, len, "no cgroup v2 filesystem is mounted");
 		return h;
 	}
 	if (strcmp(own, "/") == 0)
 		own[0] = '\0';
 	h->base = xasprintf("%s%s/%s", h->cgroup_root, own, HELD_FOLDER);
 	if (mkdir(h->base, 0700) != 0 && errno != EEXIST) {
-		snprintf(err, len, "cannot create %s: %s: held tools are "
-				   "stopped, not frozen",
-		    h->base, strerror(errno));
+		snprintf(
+		    err, len, "cannot create %s: %s", h->base, strerror(errno));
 		return h;
 	}
 	h->frozen = true;
@@ -142,8 +140,7 @@ holder_strength(struct holder *h)
 }
 
 int
-holder_freeze(struct holder *h, unsigned id, pid_t pid, char *from,
-    size_t size)
+holder_freeze(struct holder *h, unsigned id, pid_t pid, char *from, size_t size)
 {
 	char pidtext[24], *group;
 	int rc = -1;
@@ -233,15 +230,94 @@ kill_pid(pid_t pid, void *arg)
 	kill(pid, SIGKILL);
 }
 
+/* The parent of pid, from /proc/PID/stat; 0 when unknown. */
+static pid_t
+parent_of(pid_t pid)
+{
+	char path[64], buf[512], *close_paren;
+	int ppid = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* The command name may hold spaces and brackets: skip to the last. */
+	if ((close_paren = strrchr(buf, ')')) == NULL ||
+	    sscanf(close_paren + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return (pid_t)ppid;
+}
+
+struct tree {
+	pid_t *pids;
+	size_t count, capacity;
+	bool grew;
+};
+
+static bool
+in_tree(const struct tree *t, pid_t pid)
+{
+	for (size_t i = 0; i < t->count; i++)
+		if (t->pids[i] == pid)
+			return true;
+	return false;
+}
+
+/* Adds pid, stopped, when its parent is in the tree. */
+static void
+stop_if_descendant(pid_t pid, void *arg)
+{
+	struct tree *t = arg;
+
+	if (in_tree(t, pid) || !in_tree(t, parent_of(pid)))
+		return;
+	kill(pid, SIGSTOP);
+	xgrow(&t->pids, &t->capacity, t->count + 1, sizeof *t->pids);
+	t->pids[t->count++] = pid;
+	t->grew = true;
+}
+
+/*
+ * Ends pid and everything it started, for a tool that runs outside a group
+ * of ours: each process found is stopped first, so none can start another
+ * behind our back, and then all are killed.
+ */
+static void
+kill_tree(pid_t pid)
+{
+	struct tree t = { 0 };
+
+	kill(pid, SIGSTOP);
+	xgrow(&t.pids, &t.capacity, 1, sizeof *t.pids);
+	t.pids[t.count++] = pid;
+	do {
+		t.grew = false;
+		proc_scan(stop_if_descendant, &t);
+	} while (t.grew);
+	for (size_t i = 0; i < t.count; i++)
+		kill(t.pids[i], SIGKILL);
+	free(t.pids);
+}
+
 int
 holder_kill(struct holder *h, unsigned id, pid_t pid)
 {
 	char *group;
 
-	if (!h->frozen)
-		return kill(pid, SIGKILL);
+	if (!h->frozen) {
+		kill_tree(pid);
+		return 0;
+	}
 	group = group_path(h, id);
-	if (write_file(group, "cgroup.kill", "1") != 0)
+	if (access(group, F_OK) != 0)
+		kill_tree(pid); /* released: back in its own cgroup */
+	else if (write_file(group, "cgroup.kill", "1") != 0)
 		each_pid(group, kill_pid, NULL); /* kernels before 5.14 */
 	kill(pid, SIGKILL);
 	free(group);
@@ -275,8 +351,8 @@ report_held(pid_t pid, void *arg)
 }
 
 void
-holder_each_held(struct holder *h,
-    void (*fn)(unsigned id, pid_t pid, void *arg), void *arg)
+holder_each_held(
+    struct holder *h, void (*fn)(unsigned id, pid_t pid, void *arg), void *arg)
 {
 	struct dirent *de;
 	DIR *d;

@@ -48,8 +48,8 @@ ignore_marks_open(int gate_fd, char *err, size_t len)
 	struct ignore_marks *im;
 	int fd;
 
-	fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK |
-		FAN_REPORT_DFID_NAME,
+	fd = fanotify_init(
+	    FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DFID_NAME,
 	    O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, len, "fanotify_init (rename watch): %s",
@@ -64,8 +64,8 @@ ignore_marks_open(int gate_fd, char *err, size_t len)
 }
 
 bool
-ignore_marks_watch(struct ignore_marks *im, const char *path, dev_t dev,
-    bool local)
+ignore_marks_watch(
+    struct ignore_marks *im, const char *path, dev_t dev, bool local)
 {
 	struct watched_fs *w;
 	struct statfs sfs;
@@ -159,8 +159,7 @@ ignore_marks_consider(struct ignore_marks *im, int fd, const char *path)
 		return;
 	if ((w = watched_by_dev(im, st.st_dev)) == NULL || !w->local)
 		return;
-	if (strstr(path, " (deleted)") != NULL ||
-	    !folders_root_only(im, path))
+	if (strstr(path, " (deleted)") != NULL || !folders_root_only(im, path))
 		return;
 	flush_if_too_many(im);
 	flags = FAN_MARK_ADD | FAN_MARK_IGNORED_MASK | im->evictable;
@@ -170,8 +169,8 @@ ignore_marks_consider(struct ignore_marks *im, int fd, const char *path)
 			return;
 		im->evictable = 0; /* a kernel before 5.19 */
 		flags &= ~(unsigned)FAN_MARK_EVICTABLE;
-		if (fanotify_mark(im->gate_fd, flags, FAN_OPEN_EXEC_PERM, fd,
-			NULL) != 0)
+		if (fanotify_mark(
+			im->gate_fd, flags, FAN_OPEN_EXEC_PERM, fd, NULL) != 0)
 			return;
 	}
 	im->count++;
@@ -213,15 +212,13 @@ open_side(const struct ignore_marks *im,
 	side->root_only = true; /* when unknown, assume the worst */
 	if ((w = watched_by_fsid(im, (const fsid_t *)&fid->fsid)) == NULL)
 		return;
-	side->dir_fd = open_by_handle_at(w->mount_fd, fh,
-	    O_PATH | O_CLOEXEC);
+	side->dir_fd = open_by_handle_at(w->mount_fd, fh, O_PATH | O_CLOEXEC);
 	if (side->dir_fd >= 0 && fstat(side->dir_fd, &st) == 0)
 		side->root_only = root_only(&st);
 }
 
 static void
-handle_rename(struct ignore_marks *im,
-    const struct fanotify_event_metadata *m)
+handle_rename(struct ignore_marks *im, const struct fanotify_event_metadata *m)
 {
 	struct rename_side from = { -1, NULL, false }, to = { -1, NULL, false };
 	const char *p = (const char *)(m + 1);

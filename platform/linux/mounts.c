@@ -11,19 +11,17 @@
 #include "platform/linux/mounts.h"
 
 /* Filesystems nothing is ever launched from. */
-static const char *const pseudo_types[] = {
-	"proc", "sysfs", "cgroup", "cgroup2", "devpts", "securityfs",
-	"debugfs", "tracefs", "pstore", "bpf", "configfs", "fusectl",
-	"mqueue", "binfmt_misc", "autofs", "hugetlbfs", "nsfs", "efivarfs",
-	"selinuxfs", "rpc_pipefs", "nfsd", "ramfs", NULL
-};
+static const char *const pseudo_types[] = { "proc", "sysfs", "cgroup",
+	"cgroup2", "devpts", "securityfs", "debugfs", "tracefs", "pstore",
+	"bpf", "configfs", "fusectl", "mqueue", "binfmt_misc", "autofs",
+	"hugetlbfs", "nsfs", "efivarfs", "selinuxfs", "rpc_pipefs", "nfsd",
+	"ramfs", NULL };
 
 /* Filesystems whose metadata is answered from the kernel's own caches. */
-static const char *const local_types[] = {
-	"ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "jfs", "reiserfs",
-	"tmpfs", "squashfs", "erofs", "iso9660", "vfat", "exfat", "overlay",
-	"zfs", "bcachefs", "devtmpfs", NULL
-};
+static const char *const local_types[] = { "ext2", "ext3", "ext4", "xfs",
+	"btrfs", "f2fs", "jfs", "reiserfs", "tmpfs", "squashfs", "erofs",
+	"iso9660", "vfat", "exfat", "overlay", "zfs", "bcachefs", "devtmpfs",
+	NULL };
 
 static bool
 listed(const char *const *list, const char *s)

@@ -1,0 +1,86 @@
+/*
+ * daemon.h: the parts of rdguardd and how they reach each other.
+ *
+ * One libevent loop runs everything but the exec gate's thread and the
+ * watchdog's. Each part lives in its own file and is reached through the one
+ * struct daemon that main.c builds:
+ *
+ *   config.c    settings from rdguardd.yaml and the command line
+ *   rules.c     catalog + policy + package table + allows -> rulesets
+ *   launches.c  the remote tools seen: running, held; acting on verdicts
+ *   control.c   the control socket: peers, framing, followers
+ *   verbs.c     what each request does
+ *   log.c       the daemon's own messages
+ *   watchdog.c  aborts a stuck gate; tells systemd we are alive
+ */
+#ifndef RDGUARD_DAEMON_H
+#define RDGUARD_DAEMON_H
+
+#include <event2/event.h>
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/journal.h"
+#include "platform/platform.h"
+
+struct rules;
+struct launches;
+struct control;
+
+struct config {
+	char *config_file;
+	char *policy_file;
+	char *catalog_dir;
+	char *state_dir;
+	char *socket_path;
+	char *pkgdb_root; /* "/": where the package database is */
+	bool foreground;
+	bool no_gate;
+	bool no_ignore_marks;
+	char **gate_mounts; /* only these mount points (tests) */
+	size_t gate_mount_count;
+	long long journal_max_size;
+	int journal_keep;
+};
+
+struct daemon {
+	struct event_base *base;
+	struct config config;
+	struct rules *rules;
+	struct launches *launches;
+	struct control *control;
+	struct journal journal;
+	char *journal_path;
+
+	struct gate *gate;	  /* NULL when launches are only watched */
+	struct exec_watch *watch; /* NULL when the gate sees them */
+	struct holder *holder;
+	const char *tier;	  /* "gate" or "watch" */
+	char tier_reason[256];	  /* why the gate is not used */
+
+	long long started_ms;
+	int lock_fd;
+	struct event *gate_event, *watch_event, *pkgdb_event, *tick_event;
+	struct event *signal_events[4];
+	int pkgdb_fd;
+};
+
+/* config.c */
+void config_defaults(struct config *c);
+/* Reads the settings file (when there is one); -1 with the errors in d. */
+int config_load(struct config *c, const char *path, struct diag *d);
+void config_free(struct config *c);
+
+/* main.c: writes a record to the journal and to every follower; frees it. */
+void daemon_record(struct daemon *d, json_t *record);
+
+/*
+ * main.c: reloads catalog and policy. Returns NULL, or the errors (a JSON
+ * array of "file:line:col: message" strings) with the last good rules kept.
+ */
+json_t *daemon_reload(struct daemon *d);
+
+/* Unix time in milliseconds. */
+long long daemon_now_ms(void);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * launches.h: the remote tools rdguard has seen, running or held, and what
+ * was done about each.
+ *
+ * Every launch of a remote tool becomes a "run" with a small number (its
+ * id) that people type: `rdguard release 7`. A run is held (stopped and
+ * frozen, waiting for a decision), running, or gone. The journal gets one
+ * record when a run is judged and one for everything that happens to it.
+ */
+#ifndef RDGUARD_LAUNCHES_H
+#define RDGUARD_LAUNCHES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "agent/daemon/daemon.h"
+
+/* Who asked for an action, for the journal. */
+struct actor {
+	long uid; /* -1: rdguard itself */
+	pid_t pid;
+};
+
+enum launch_error {
+	LAUNCH_OK,
+	LAUNCH_NO_SUCH_ID,   /* no run has this id */
+	LAUNCH_NOT_HELD,     /* release of a run that is not held */
+	LAUNCH_FAILED,	     /* the system refused (errno) */
+};
+
+struct launches *launches_new(struct daemon *d);
+void launches_free(struct launches *l);
+
+/* A tool launch the gate judged (and perhaps stopped). */
+void launches_from_gate(struct launches *l, const struct gate_record *r);
+
+/* A process that has just run execve, seen by the watch. */
+void launches_from_watch(struct launches *l, pid_t pid);
+
+/* At start: tools an earlier rdguardd held, then tools already running. */
+void launches_adopt_held(struct launches *l);
+void launches_scan_running(struct launches *l);
+
+enum launch_error launches_release(struct launches *l, unsigned id,
+    const struct actor *by);
+enum launch_error launches_kill(struct launches *l, unsigned id,
+    const struct actor *by);
+
+/* Releases every held run of tool_id (for uid, or everyone when -1). */
+unsigned launches_release_tool(struct launches *l, const char *tool_id,
+    long uid, const struct actor *by);
+
+/* The tool id and user of a run, or NULL. */
+const char *launches_tool_of(struct launches *l, unsigned id, long *uid);
+
+/* Status: the runs as a JSON array (only uid's when uid >= 0). */
+json_t *launches_status(struct launches *l, long uid);
+unsigned launches_count(struct launches *l, bool held);
+
+/* Launches the watch saw (the gate counts its own). */
+unsigned long long launches_watched(struct launches *l);
+
+#endif

@@ -1,0 +1,343 @@
+"""rdgtest: what the integration tests share.
+
+A scratch filesystem (tmpfs) that the gate may mark, so that a mistake in the
+gate can only stop launches from there; a real rdguardd on it; a watchdog that
+kills the daemon when a probe launch takes longer than a second; the real
+rdguard command; and the marker program that stands in for a remote tool (its
+first act is to create a file, so "no file" means "not one instruction ran").
+
+Standard library only, run by Debian's /usr/bin/python3.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+BUILD = os.environ.get("RDG_BUILD_DIR", "build")
+SOURCE = os.environ.get("RDG_SOURCE_DIR", ".")
+RDGUARDD = os.path.join(BUILD, "agent/daemon/rdguardd")
+RDGUARD = os.path.join(BUILD, "agent/cli/rdguard")
+MARKER = os.path.join(BUILD, "tests/rdg_marker")
+STORM = os.path.join(BUILD, "tests/rdg_storm")
+CATALOG = os.path.join(SOURCE, "policies/catalog")
+FAMILY = os.path.join(SOURCE, "policies/family.yaml")
+
+# A launch that is not judged within this long means the gate is stuck.
+PROBE_LIMIT_S = 1.0
+
+
+def main():
+    """Runs the calling test module: as root, or skips (fails under CI)."""
+    if os.geteuid() != 0:
+        if os.environ.get("CI") == "true":
+            print("FAIL: these tests need root, and CI runs them as root: "
+                  "they may not skip")
+            sys.exit(1)
+        print("SKIP: these tests need root (run the suite with sudo)")
+        sys.exit(77)
+    unittest.main(verbosity=2)
+
+
+def wait_for(condition, timeout=3.0, step=0.02):
+    """Polls condition() until it is true; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(step)
+
+
+def cgroup2_root():
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            if " - cgroup2 " in line:
+                return line.split()[4]
+    return None
+
+
+def process_state(pid):
+    """The one-letter state of pid (R, S, T, Z...), or None when gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
+def process_cgroup(pid):
+    try:
+        with open(f"/proc/{pid}/cgroup") as f:
+            for line in f:
+                if line.startswith("0::"):
+                    return line[3:].strip()
+    except FileNotFoundError:
+        pass
+    return None
+
+
+def is_frozen(pid):
+    """Whether pid sits in a frozen cgroup v2 group."""
+    group, root = process_cgroup(pid), cgroup2_root()
+    if group is None or root is None or group == "/":
+        return False
+    try:
+        with open(os.path.join(root, group.lstrip("/"), "cgroup.events")) as f:
+            return "frozen 1" in f.read()
+    except FileNotFoundError:
+        return False
+
+
+def is_gone(pid):
+    return process_state(pid) in (None, "Z")
+
+
+class Scratch:
+    """A tmpfs of its own, with a user's Downloads folder in it."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="rdg-it-")
+        os.chmod(self.dir, 0o755)
+        self.mnt = os.path.join(self.dir, "mnt")
+        os.mkdir(self.mnt)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=755", "rdgtest",
+                        self.mnt], check=True)
+        self.downloads = os.path.join(self.mnt, "home/ann/Downloads")
+        os.makedirs(self.downloads)
+        os.chmod(self.downloads, 0o1777)
+        self.markers = os.path.join(self.dir, "markers")
+        os.mkdir(self.markers)
+        os.chmod(self.markers, 0o1777)
+        self.probe = self.install("probe", folder=os.path.join(self.mnt, "probe"),
+                                  source="/bin/true")
+
+    def install(self, name, folder=None, source=MARKER, mode=0o755):
+        """Copies a program (the marker by default) into folder."""
+        folder = folder or self.downloads
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, name)
+        # A new file beside, renamed over: a running copy stays untouched.
+        shutil.copyfile(source, path + ".new")
+        os.chmod(path + ".new", mode)
+        os.rename(path + ".new", path)
+        return path
+
+    def marker(self, name):
+        return os.path.join(self.markers, name)
+
+    def close(self):
+        subprocess.run(["umount", "-l", self.mnt], check=False)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Watchdog(threading.Thread):
+    """Launches a probe from a gated filesystem again and again; if one takes
+    longer than PROBE_LIMIT_S, kills the daemon (the kernel then releases
+    every waiting launch) and remembers it, so the test fails loudly instead
+    of the machine standing still."""
+
+    def __init__(self, probe, daemon):
+        super().__init__(daemon=True)
+        self.probe, self.target = probe, daemon
+        self.tripped = None
+        self.running = True
+
+    def run(self):
+        while self.running:
+            start = time.monotonic()
+            child = subprocess.Popen([self.probe])
+            try:
+                child.wait(timeout=PROBE_LIMIT_S)
+            except subprocess.TimeoutExpired:
+                self.tripped = (f"a probe launch took more than "
+                                f"{PROBE_LIMIT_S} s: rdguardd was killed")
+                self.target.kill()
+                child.wait()
+            if time.monotonic() - start < 0.1:
+                time.sleep(0.1)
+
+    def stop(self):
+        self.running = False
+        self.join(timeout=5)
+
+
+class Daemon:
+    """A real rdguardd in the foreground, on its own socket and state."""
+
+    def __init__(self, scratch, policy=FAMILY, gate_mounts=None, extra=(),
+                 state=None):
+        self.scratch = scratch
+        self.state = state or tempfile.mkdtemp(prefix="rdg-state-", dir=scratch.dir)
+        os.chmod(self.state, 0o755)  # the socket is in it, for every user
+        self.socket = os.path.join(self.state, "rdguard.sock")
+        self.policy = policy
+        self.gate_mounts = [scratch.mnt] if gate_mounts is None else gate_mounts
+        self.extra = list(extra)
+        self.proc = None
+        self.watchdog = None
+        self.log_path = os.path.join(self.state, "daemon.log")
+
+    def command(self):
+        cmd = [RDGUARDD, "-f", "--state-dir", self.state, "--socket",
+               self.socket, "--catalog", CATALOG, "--policy", self.policy]
+        for m in self.gate_mounts:
+            cmd += ["--gate-mount", m]
+        return cmd + self.extra
+
+    def start(self, expect_ready=True):
+        env = dict(os.environ)
+        # A sanitizer report must not exec a symbolizer while the gate that
+        # would judge that exec is the thread reporting.
+        env.setdefault("ASAN_OPTIONS", "symbolize=0:abort_on_error=1")
+        env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen(self.command(), stdout=self.log,
+                                     stderr=subprocess.STDOUT, env=env)
+        if not expect_ready:
+            return self
+        ready = wait_for(lambda: self.proc.poll() is not None or
+                         self.cli("status", check=False).returncode == 0,
+                         timeout=20)
+        if self.proc.poll() is not None:
+            raise AssertionError(f"rdguardd exited at start:\n{self.read_log()}")
+        if not ready:
+            raise AssertionError(f"rdguardd did not answer:\n{self.read_log()}")
+        self.watchdog = Watchdog(self.scratch.probe, self)
+        self.watchdog.start()
+        return self
+
+    def read_log(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def cli(self, *args, user=None, check=True):
+        """Runs rdguard against this daemon; user: run as that uid."""
+        preexec = None
+        if user is not None:
+            def preexec():
+                os.setgroups([])
+                os.setgid(user)
+                os.setuid(user)
+        result = subprocess.run([RDGUARD, "--socket", self.socket] + list(args),
+                                capture_output=True, text=True,
+                                preexec_fn=preexec, timeout=30)
+        if check and result.returncode != 0:
+            raise AssertionError(f"rdguard {' '.join(args)} failed "
+                                 f"({result.returncode}): {result.stderr}")
+        return result
+
+    def status(self):
+        return json.loads(self.cli("status", "--json").stdout)
+
+    def events(self):
+        out = self.cli("events", "--json").stdout
+        return [json.loads(line) for line in out.splitlines() if line]
+
+    def tool(self, pid):
+        """The status entry for pid, or None."""
+        for t in self.status()["tools"]:
+            if t["pid"] == pid:
+                return t
+        return None
+
+    def wait_tool(self, pid, state, timeout=3.0):
+        found = wait_for(lambda: (self.tool(pid) or {}).get("state") == state,
+                         timeout=timeout)
+        if not found:
+            raise AssertionError(f"process {pid} never became {state}; "
+                                 f"status: {self.status()['tools']}")
+        return self.tool(pid)
+
+    def decision(self, tool_id):
+        """The journal's decision record for run tool_id."""
+        def find():
+            for e in self.events():
+                if e.get("event") == "decision" and e.get("id") == tool_id \
+                        and "ppid" in e.get("process", {}):
+                    return e
+            return None
+        return wait_for(find)
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def stop(self):
+        if self.watchdog:
+            self.watchdog.stop()
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        tripped = self.watchdog.tripped if self.watchdog else None
+        self.watchdog = None
+        if getattr(self, "log", None):
+            self.log.close()
+            self.log = None
+        return tripped
+
+
+def launch(path, *args, marker=None, env=None):
+    """Starts path like a person would; the marker file says if it ran."""
+    full_env = dict(os.environ if env is None else env)
+    if marker:
+        full_env["RDG_MARKER"] = marker
+    return subprocess.Popen([path] + list(args), env=full_env,
+                            stdin=subprocess.DEVNULL)
+
+
+def ended(proc, timeout=3.0):
+    try:
+        proc.wait(timeout=timeout)
+        return True
+    except subprocess.TimeoutExpired:
+        return False
+
+
+class DaemonTest(unittest.TestCase):
+    """A scratch mount and a daemon on it for every test; the daemon's
+    watchdog must never have fired."""
+
+    policy = FAMILY
+    extra = ()
+
+    def setUp(self):
+        self.scratch = Scratch()
+        self.children = []
+        self.daemon = Daemon(self.scratch, policy=self.policy,
+                             extra=self.extra).start()
+
+    def tearDown(self):
+        for p in self.children:
+            if p.poll() is None:
+                p.kill()
+        tripped = self.daemon.stop()
+        # A frozen child can only die once thawed or killed by its group.
+        for p in self.children:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        self.scratch.close()
+        self.assertIsNone(tripped)
+
+    def start(self, name, *args, folder=None):
+        """Installs the marker as name and launches it."""
+        path = self.scratch.install(name, folder=folder)
+        marker = self.scratch.marker(name.replace("/", "_"))
+        proc = launch(path, *args, marker=marker)
+        self.children.append(proc)
+        return proc, marker

@@ -105,6 +105,8 @@ journal_flush(struct journal *j)
 {
 	size_t done = 0;
 
+	if (j->pending_count == 0)
+		return 0;
 	while (done < j->pending_count &&
 	    write_line(j, j->pending[done]) == 0)
 		free(j->pending[done++]);

@@ -61,6 +61,7 @@ struct daemon {
 	long long started_ms;
 	int lock_fd;
 	struct event *gate_event, *watch_event, *pkgdb_event, *tick_event;
+	struct event *pkgdb_timer; /* waits for dpkg to finish writing */
 	struct event *signal_events[4];
 	int pkgdb_fd;
 };

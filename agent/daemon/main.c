@@ -198,6 +198,17 @@ lock_instance(const struct config *c)
 	return fd;
 }
 
+/* The lock file also says which process holds it, for scripts. */
+static void
+note_pid(int lock_fd)
+{
+	char pid[24];
+	int n = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+
+	if (ftruncate(lock_fd, 0) == 0)
+		(void)!pwrite(lock_fd, pid, (size_t)n, 0);
+}
+
 static void
 make_state_dir(const struct config *c)
 {
@@ -380,13 +391,13 @@ on_packages_changed(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
 	struct timeval settle = { PKGDB_SETTLE_SECONDS, 0 };
-	static struct event *timer;
 
 	if (!pkgdb_watch_drain(fd))
 		return;
-	if (timer == NULL)
-		timer = evtimer_new(d->base, on_packages_settled, d);
-	evtimer_add(timer, &settle); /* restarts while dpkg keeps writing */
+	if (d->pkgdb_timer == NULL)
+		d->pkgdb_timer = evtimer_new(d->base, on_packages_settled, d);
+	/* Restarts while dpkg keeps writing. */
+	evtimer_add(d->pkgdb_timer, &settle);
 }
 
 static void
@@ -509,6 +520,18 @@ record_start(struct daemon *d)
 }
 
 static void
+free_events(struct daemon *d)
+{
+	struct event *all[] = { d->gate_event, d->watch_event, d->pkgdb_event,
+		d->pkgdb_timer, d->tick_event, d->signal_events[0], d->signal_events[1],
+		d->signal_events[2], d->signal_events[3] };
+
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		if (all[i] != NULL)
+			event_free(all[i]);
+}
+
+static void
 shut_down(struct daemon *d)
 {
 	/* First of all: the kernel releases every launch still waiting. */
@@ -525,6 +548,10 @@ shut_down(struct daemon *d)
 	rules_free(d->rules);
 	if (d->pkgdb_fd >= 0)
 		close(d->pkgdb_fd);
+	free_events(d);
+	event_base_free(d->base);
+	free(d->journal_path);
+	config_free(&d->config);
 }
 
 int
@@ -549,6 +576,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (!d.config.foreground)
 		ready_fd = daemonize(&d.config);
+	note_pid(d.lock_fd);
 
 	d.started_ms = daemon_now_ms();
 	d.base = event_base_new();

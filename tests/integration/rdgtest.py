@@ -274,15 +274,27 @@ class Daemon:
             self.proc.wait()
 
     def stop(self):
+        """Stops the daemon with SIGTERM; returns what went wrong, if
+        anything: the watchdog fired, the daemon did not exit cleanly, or a
+        sanitizer reported an error."""
         if self.watchdog:
             self.watchdog.stop()
+        problem = None
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(timeout=10)
+                if self.proc.wait(timeout=10) != 0:
+                    problem = f"rdguardd exited with {self.proc.returncode}"
             except subprocess.TimeoutExpired:
                 self.kill()
-        tripped = self.watchdog.tripped if self.watchdog else None
+                problem = "rdguardd did not stop on SIGTERM"
+        if self.proc and os.path.exists(self.log_path):
+            log = self.read_log()
+            for sign in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                         "runtime error:"):
+                if sign in log:
+                    problem = f"rdguardd's log has a sanitizer report:\n{log}"
+        tripped = (self.watchdog.tripped if self.watchdog else None) or problem
         self.watchdog = None
         if getattr(self, "log", None):
             self.log.close()

@@ -29,6 +29,16 @@ remove_dir(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* Appends and lets go of the record, as the daemon does. */
+static int
+append(struct journal *j, json_t *record, long long now_ms)
+{
+	int rc = journal_append(j, record, now_ms);
+
+	json_decref(record);
+	return rc;
+}
+
 static int
 count_record(json_t *record, void *arg)
 {
@@ -49,7 +59,7 @@ records_come_back_in_order_with_time_first(void **state)
 	snprintf(path, sizeof path, "%s/a.jsonl", dir);
 	assert_int_equal(journal_open(&j, path, 0, 0), 0);
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(journal_append(&j, json_pack("{s:s,s:i}",
+		assert_int_equal(append(&j, json_pack("{s:s,s:i}",
 						     "event", "x", "n", i),
 				     1764065343123LL),
 		    0);
@@ -76,7 +86,7 @@ rotation_keeps_every_line_and_drops_the_oldest_file(void **state)
 	/* About 60 bytes a line, 200 bytes a file: 3 lines a file. */
 	assert_int_equal(journal_open(&j, path, 200, 2), 0);
 	for (int i = 0; i < 9; i++)
-		journal_append(&j, json_pack("{s:s,s:i}", "event", "x", "n", i),
+		append(&j, json_pack("{s:s,s:i}", "event", "x", "n", i),
 		    1764065343123LL);
 	journal_close(&j);
 	snprintf(rotated, sizeof rotated, "%s.2", path);
@@ -109,12 +119,12 @@ a_failed_write_waits_in_memory_and_goes_out_later(void **state)
 	/* A descriptor that refuses writes stands in for a full disk. */
 	real_fd = j.fd;
 	j.fd = open("/dev/null", O_RDONLY);
-	assert_int_equal(journal_append(&j, json_pack("{s:i}", "n", 1), 0), 1);
-	assert_int_equal(journal_append(&j, json_pack("{s:i}", "n", 2), 0), 1);
+	assert_int_equal(append(&j, json_pack("{s:i}", "n", 1), 0), 1);
+	assert_int_equal(append(&j, json_pack("{s:i}", "n", 2), 0), 1);
 	assert_int_equal(j.pending_count, 2);
 	close(j.fd);
 	j.fd = real_fd;
-	assert_int_equal(journal_append(&j, json_pack("{s:i}", "n", 3), 0), 0);
+	assert_int_equal(append(&j, json_pack("{s:i}", "n", 3), 0), 0);
 	assert_int_equal(j.pending_count, 0);
 	journal_close(&j);
 	journal_read(path, 4, count_record, seen);

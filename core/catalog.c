@@ -626,29 +626,6 @@ read_fields(struct tool_file *f, const struct yd_node *root)
 			yd_require(&f->doc, root, fields[i].key, d);
 }
 
-static bool
-entry_before(const struct diag_entry *a, const struct diag_entry *b)
-{
-	return a->line < b->line || (a->line == b->line && a->col < b->col);
-}
-
-/*
- * Puts the mistakes of one file, from entry first on, in the order of their
- * lines, so that a person reads them top to bottom. The sort is stable.
- */
-static void
-sort_by_position(struct diag *d, size_t first)
-{
-	for (size_t i = first + 1; i < d->count; i++) {
-		struct diag_entry e = d->entries[i];
-		size_t j = i;
-
-		for (; j > first && entry_before(&e, &d->entries[j - 1]); j--)
-			d->entries[j] = d->entries[j - 1];
-		d->entries[j] = e;
-	}
-}
-
 /* Reads one file; returns the tool, or NULL when it had mistakes. */
 static struct tool *
 tool_read(struct loader *l, const char *path, const char *base)
@@ -668,7 +645,7 @@ tool_read(struct loader *l, const char *path, const char *base)
 	yd_free(&f.doc);
 	if (l->diag->count == errors)
 		return f.tool;
-	sort_by_position(l->diag, errors);
+	diag_sort_from(l->diag, errors);
 	tool_free(f.tool);
 	return NULL;
 }

@@ -2,6 +2,7 @@
  * diag.c: collects and prints errors that point at file:line:col.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "core/diag.h"
@@ -30,6 +31,25 @@ diag_add(struct diag *d, const char *file, int line, int col,
 	va_start(ap, id);
 	diag_vadd(d, file, line, col, id, ap);
 	va_end(ap);
+}
+
+static bool
+entry_before(const struct diag_entry *a, const struct diag_entry *b)
+{
+	return a->line < b->line || (a->line == b->line && a->col < b->col);
+}
+
+void
+diag_sort_from(struct diag *d, size_t first)
+{
+	for (size_t i = first + 1; i < d->count; i++) {
+		struct diag_entry e = d->entries[i];
+		size_t j = i;
+
+		for (; j > first && entry_before(&e, &d->entries[j - 1]); j--)
+			d->entries[j] = d->entries[j - 1];
+		d->entries[j] = e;
+	}
 }
 
 char *

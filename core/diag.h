@@ -33,6 +33,12 @@ void diag_add(struct diag *d, const char *file, int line, int col,
 void diag_vadd(struct diag *d, const char *file, int line, int col,
     enum text_id id, va_list ap);
 
+/*
+ * Puts the entries from first on (the mistakes of one file) in the order of
+ * their lines, so that a person reads them top to bottom. Stable.
+ */
+void diag_sort_from(struct diag *d, size_t first);
+
 /* Writes "file:line:col: message" for each entry, one a line. */
 void diag_print(const struct diag *d, FILE *out);
 

@@ -379,29 +379,6 @@ read_policy(const struct yd_doc *doc, const struct catalog *c, struct policy *p,
 	read_tools(doc, yd_lookup(root, "tools"), c, p, d);
 }
 
-static int
-entry_before(const struct diag_entry *a, const struct diag_entry *b)
-{
-	return a->line < b->line || (a->line == b->line && a->col < b->col);
-}
-
-/*
- * Puts the mistakes found in one file, from entry first on, in the order of
- * their lines, so that a person reads them top to bottom. The sort is stable.
- */
-static void
-sort_by_position(struct diag *d, size_t first)
-{
-	for (size_t i = first + 1; i < d->count; i++) {
-		struct diag_entry e = d->entries[i];
-		size_t j = i;
-
-		for (; j > first && entry_before(&e, &d->entries[j - 1]); j--)
-			d->entries[j] = d->entries[j - 1];
-		d->entries[j] = e;
-	}
-}
-
 int
 policy_load(
     struct policy *p, const char *path, const struct catalog *c, struct diag *d)
@@ -419,7 +396,7 @@ policy_load(
 	read_policy(&doc, c, &loaded, d);
 	yd_free(&doc);
 	if (d->count > errors) {
-		sort_by_position(d, errors);
+		diag_sort_from(d, errors);
 		policy_free(&loaded);
 		return -1;
 	}

@@ -504,12 +504,16 @@ yd_int(const struct yd_doc *doc, const struct yd_node *node, long min,
 	snprintf(lo, sizeof lo, "%ld", min);
 	snprintf(hi, sizeof hi, "%ld", max);
 	if (node == NULL || node->type != YD_SCALAR) {
-		yd_error(doc, node, d, TXT_ERR_YAML_WANT_INT, "min", lo, "max",
-		    hi, "value", "", NULL);
+		yd_error(doc, node, d, TXT_ERR_YAML_WANT_SCALAR, NULL);
 		return -1;
 	}
 	errno = 0;
 	v = strtol(node->value, &end, 10);
+	if (node->quoted && node->value[0] != '\0' && *end == '\0') {
+		yd_error(doc, node, d, TXT_ERR_YAML_QUOTED_NUMBER, "value",
+		    node->value, NULL);
+		return -1;
+	}
 	if (node->quoted || node->value[0] == '\0' || *end != '\0' ||
 	    errno != 0 || v < min || v > max) {
 		yd_error(doc, node, d, TXT_ERR_YAML_WANT_INT, "min", lo, "max",

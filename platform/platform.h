@@ -180,7 +180,7 @@ struct proc_facts {
 	struct proc_parent parents[PROC_MAX_PARENTS]; /* parent first */
 	size_t parent_count;
 	const char *browser; /* name of the browser among the parents, or NULL;
-				points into parents */
+				static: it lives as long as the program */
 	bool stopped;	     /* in the stopped state (T) */
 };
 

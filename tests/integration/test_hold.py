@@ -165,6 +165,33 @@ class AdminTest(DaemonTest):
         result = self.daemon.cli("status", "--json", user=nobody)
         self.assertEqual(json.loads(result.stdout)["tools"], [])
 
+    def test_users_see_only_their_own_launches_in_the_journal(self):
+        proc, _ = self.start("anydesk")
+        tool = self.daemon.wait_tool(proc.pid, "held")
+        self.assertTrue(self.daemon.decision(tool["id"]))
+        nobody = self.daemon.cli("events", "--json", user=65534).stdout
+        events = [json.loads(line) for line in nobody.splitlines()]
+        self.assertTrue(any(e["event"] == "started" for e in events))
+        self.assertFalse(any(e.get("id") == tool["id"] for e in events))
+
+    def test_events_follow_shows_a_launch_as_it_happens(self):
+        follower = subprocess.Popen(
+            [rdgtest.RDGUARD, "--socket", self.daemon.socket, "events",
+             "--follow", "--json", "--since", "1s"],
+            stdout=subprocess.PIPE, text=True)
+        self.children.append(follower)
+        time.sleep(0.3)
+        proc, _ = self.start("rustdesk")
+        deadline = time.monotonic() + 5
+        seen = None
+        while seen is None and time.monotonic() < deadline:
+            record = json.loads(follower.stdout.readline())
+            if record.get("event") == "decision":
+                seen = record
+        self.assertIsNotNone(seen, "no decision arrived on the follower")
+        self.assertEqual(seen["tool"]["id"], "rustdesk")
+        self.assertEqual(seen["process"]["pid"], proc.pid)
+
     def test_a_malformed_message_closes_only_that_connection(self):
         import socket
         bad = socket.socket(socket.AF_UNIX)

@@ -193,7 +193,8 @@ typed_reads_say_what_was_wanted(void **state)
 
 	const char *expected[] = {
 		"t.yaml:1:4: expected a whole number from 0 to 100, not '101'",
-		"t.yaml:2:4: expected a whole number from 0 to 100, not '5'",
+		"t.yaml:2:4: \"5\" is in quotes, which makes it text; write the "
+		"number without quotes",
 		"t.yaml:3:4: expected true or false, not 'maybe'",
 		"t.yaml:5:4: 'lockdown' is not one of: monitor, protect",
 		"t.yaml:7:4: '90' is not a duration; write a number with s, m, "

@@ -15,8 +15,8 @@
 
 enum tool_kind {
 	TOOL_REMOTE_CONTROL, /* hands control of this desktop to someone */
-	TOOL_TUNNEL,	     /* exposes this machine to the internet */
-	TOOL_VIEWER,	     /* controls another machine; never held */
+	TOOL_TUNNEL,         /* exposes this machine to the internet */
+	TOOL_VIEWER,         /* controls another machine; never held */
 	TOOL_KIND_COUNT
 };
 
@@ -32,7 +32,7 @@ struct tool_port {
 
 struct argv_rule {
 	char *interpreter; /* file name of the interpreter: "java" */
-	char *arg;	   /* PATTERN_ARG glob one argument must match */
+	char *arg;         /* PATTERN_ARG glob one argument must match */
 };
 
 struct string_list {

@@ -25,10 +25,10 @@
 /* What is known about one launch of a remote tool. */
 struct launch_facts {
 	const char *exe;     /* real path of the executable */
-	long uid;	     /* the user who launched it; -1 if unknown */
+	long uid;            /* the user who launched it; -1 if unknown */
 	long long file_age;  /* seconds since the file was written or its
 				attributes changed (ctime); -1 if unknown */
-	bool packaged;	     /* a system package owns it and only root can
+	bool packaged;       /* a system package owns it and only root can
 				change it */
 	const char *package; /* that package's name, or NULL */
 	bool user_writable;  /* someone other than root can change the file
@@ -38,7 +38,7 @@ struct launch_facts {
 /* An administrator's time-limited allow (`rdguard allow TOOL --for 30m`). */
 struct allow_rule {
 	char tool_id[ALLOW_TOOL_ID_MAX];
-	long uid;	  /* -1: every user */
+	long uid;        /* -1: every user */
 	long long until; /* unix time */
 };
 
@@ -50,7 +50,7 @@ struct reason {
 struct judgement {
 	enum verdict verdict; /* what rdguard does */
 	enum verdict would;   /* what protect mode would do (monitor mode) */
-	int risk;	      /* 0-100 */
+	int risk;             /* 0-100 */
 	size_t reason_count;
 	struct reason reasons[JUDGEMENT_MAX_REASONS];
 };
@@ -67,8 +67,8 @@ void correlate_launch(const struct policy *p, const struct tool *t,
  * The sentence for a reason, in the person's language, as a string the
  * caller frees. t and f are those the judgement was made with.
  */
-char *reason_text(const struct reason *r, const struct tool *t,
-    const struct launch_facts *f);
+char *reason_text(
+    const struct reason *r, const struct tool *t, const struct launch_facts *f);
 
 /*
  * A length of time as a person says it: "2 minutes", "1 hour", "3 days".

@@ -9,8 +9,8 @@
 #include "core/xalloc.h"
 
 void
-diag_vadd(struct diag *d, const char *file, int line, int col,
-    enum text_id id, va_list ap)
+diag_vadd(struct diag *d, const char *file, int line, int col, enum text_id id,
+    va_list ap)
 {
 	struct diag_entry *e;
 
@@ -23,8 +23,8 @@ diag_vadd(struct diag *d, const char *file, int line, int col,
 }
 
 void
-diag_add(struct diag *d, const char *file, int line, int col,
-    enum text_id id, ...)
+diag_add(
+    struct diag *d, const char *file, int line, int col, enum text_id id, ...)
 {
 	va_list ap;
 

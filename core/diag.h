@@ -27,8 +27,8 @@ struct diag {
 };
 
 /* Adds an error; the varargs are (name, value) pairs ending with NULL. */
-void diag_add(struct diag *d, const char *file, int line, int col,
-    enum text_id id, ...);
+void diag_add(
+    struct diag *d, const char *file, int line, int col, enum text_id id, ...);
 
 void diag_vadd(struct diag *d, const char *file, int line, int col,
     enum text_id id, va_list ap);

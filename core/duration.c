@@ -76,7 +76,7 @@ duration_format(long long seconds, char *buf, size_t size)
 			continue;
 		seconds -= n * parts[i].seconds;
 		if (at < size)
-			at += (size_t)snprintf(buf + at, size - at, "%lld%c", n,
-			    parts[i].unit);
+			at += (size_t)snprintf(
+			    buf + at, size - at, "%lld%c", n, parts[i].unit);
 	}
 }

@@ -17,8 +17,7 @@
 #include "core/xalloc.h"
 
 int
-journal_open(struct journal *j, const char *path, long long max_size,
-    int keep)
+journal_open(struct journal *j, const char *path, long long max_size, int keep)
 {
 	struct stat st;
 
@@ -107,8 +106,7 @@ journal_flush(struct journal *j)
 
 	if (j->pending_count == 0)
 		return 0;
-	while (done < j->pending_count &&
-	    write_line(j, j->pending[done]) == 0)
+	while (done < j->pending_count && write_line(j, j->pending[done]) == 0)
 		free(j->pending[done++]);
 	memmove(j->pending, j->pending + done,
 	    (j->pending_count - done) * sizeof *j->pending);
@@ -134,8 +132,8 @@ journal_append(struct journal *j, json_t *record, long long now_ms)
 		json_t *timed;
 
 		/* "time" first, so that a person reading the file sees it. */
-		journal_time(now_ms != 0 ? now_ms : clock_ms(), when,
-		    sizeof when);
+		journal_time(
+		    now_ms != 0 ? now_ms : clock_ms(), when, sizeof when);
 		timed = json_pack("{s:s}", "time", when);
 		json_object_update(timed, record);
 		json_object_clear(record);
@@ -173,8 +171,8 @@ journal_close(struct journal *j)
 
 /* Reads one file's records; returns 1 when fn asked to stop. */
 static int
-read_file(const char *path, int (*fn)(json_t *, void *), void *arg,
-    size_t *count)
+read_file(
+    const char *path, int (*fn)(json_t *, void *), void *arg, size_t *count)
 {
 	char *line = NULL;
 	size_t len = 0;
@@ -198,8 +196,7 @@ read_file(const char *path, int (*fn)(json_t *, void *), void *arg,
 }
 
 size_t
-journal_read(const char *path, int keep, int (*fn)(json_t *, void *),
-    void *arg)
+journal_read(const char *path, int keep, int (*fn)(json_t *, void *), void *arg)
 {
 	size_t count = 0;
 
@@ -222,8 +219,8 @@ journal_time(long long ms, char *buf, size_t size)
 
 	gmtime_r(&secs, &tm);
 	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, (int)(ms % 1000));
 }
 
 int

@@ -14,16 +14,16 @@
 #include <stddef.h>
 
 #define JOURNAL_DEFAULT_MAX_SIZE (4 * 1024 * 1024)
-#define JOURNAL_DEFAULT_KEEP	 4
-#define JOURNAL_MAX_PENDING	 10000
+#define JOURNAL_DEFAULT_KEEP     4
+#define JOURNAL_MAX_PENDING      10000
 
 struct journal {
 	char *path;
 	int fd;
 	long long size;
 	long long max_size; /* rotate before a line would pass this */
-	int keep;	    /* rotated files kept */
-	char **pending;	    /* lines that could not be written yet */
+	int keep;           /* rotated files kept */
+	char **pending;     /* lines that could not be written yet */
 	size_t pending_count;
 	size_t pending_capacity;
 	unsigned long long written;
@@ -31,8 +31,8 @@ struct journal {
 };
 
 /* Opens (creating, mode 0640) path for appending. Returns 0 or -1 (errno). */
-int journal_open(struct journal *j, const char *path, long long max_size,
-    int keep);
+int journal_open(
+    struct journal *j, const char *path, long long max_size, int keep);
 
 /*
  * Appends record, adding "time" when it has none (now_ms: unix time in

@@ -64,16 +64,16 @@ latency_percentile(const struct latency *l, double p)
 	unsigned long long total = 0, seen = 0, want;
 
 	for (unsigned b = 0; b < LATENCY_BUCKETS; b++)
-		total += atomic_load_explicit(&l->bucket[b],
-		    memory_order_relaxed);
+		total +=
+		    atomic_load_explicit(&l->bucket[b], memory_order_relaxed);
 	if (total == 0)
 		return 0;
 	want = (unsigned long long)(p * (double)total);
 	if (want >= total)
 		want = total - 1;
 	for (unsigned b = 0; b < LATENCY_BUCKETS; b++) {
-		seen += atomic_load_explicit(&l->bucket[b],
-		    memory_order_relaxed);
+		seen +=
+		    atomic_load_explicit(&l->bucket[b], memory_order_relaxed);
 		if (seen > want)
 			return bucket_top(b);
 	}

@@ -10,7 +10,7 @@
 
 #include <stdatomic.h>
 
-#define LATENCY_LINEAR	64 /* buckets of 16 ns below 1024 ns */
+#define LATENCY_LINEAR  64 /* buckets of 16 ns below 1024 ns */
 #define LATENCY_OCTAVES 24 /* 2^10 .. 2^34 ns */
 #define LATENCY_BUCKETS (LATENCY_LINEAR + LATENCY_OCTAVES * 16)
 

@@ -22,8 +22,8 @@
 struct match_index;
 
 enum match_result {
-	MATCH_NONE,	  /* not a remote tool */
-	MATCH_TOOL,	  /* a remote tool: see match.tool */
+	MATCH_NONE,       /* not a remote tool */
+	MATCH_TOOL,       /* a remote tool: see match.tool */
 	MATCH_NEEDS_ARGV, /* an interpreter: judge it with match_argv */
 };
 
@@ -46,8 +46,8 @@ struct match_index *match_index_build(const struct catalog *c);
 void match_index_free(struct match_index *idx);
 
 /* Judges the real path of an executable (symbolic links resolved). */
-enum match_result match_path(const struct match_index *idx, const char *path,
-    struct match *out);
+enum match_result match_path(
+    const struct match_index *idx, const char *path, struct match *out);
 
 /*
  * Judges an interpreter launch by its argv (argv[0] included). Returns
@@ -57,10 +57,10 @@ enum match_result match_argv(const struct match_index *idx, const char *path,
     int argc, char *const argv[], struct match *out);
 
 /* The tool a Flatpak application id or a snap name belongs to, or NULL. */
-const struct tool *match_flatpak(const struct match_index *idx,
-    const char *app_id);
-const struct tool *match_snap(const struct match_index *idx,
-    const char *snap_name);
+const struct tool *match_flatpak(
+    const struct match_index *idx, const char *app_id);
+const struct tool *match_snap(
+    const struct match_index *idx, const char *snap_name);
 
 /*
  * A file name with the copy suffix that browsers add to a second download

@@ -35,7 +35,7 @@ match_globstar(const struct matcher *m, const char *p, const char *s)
 {
 	if (*p == '\0')
 		return *s != '\0'; /* a trailing ** needs something below */
-	p++;			   /* the '/' after ** */
+	p++;                       /* the '/' after ** */
 	for (;;) {
 		if (match_from(m, p, s))
 			return true;

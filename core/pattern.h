@@ -23,15 +23,14 @@ enum pattern_kind { PATTERN_PATH, PATTERN_NAME, PATTERN_ARG };
 #define PATTERN_MAX_WILDCARDS 6
 #define PATTERN_MIN_STEM      3
 
-bool pattern_match(enum pattern_kind kind, const char *pattern,
-    const char *s);
+bool pattern_match(enum pattern_kind kind, const char *pattern, const char *s);
 
 /*
  * Checks that a pattern is usable; returns 0, or -1 and the text id of the
  * problem (its template has a {pattern} hole).
  */
-int pattern_check(enum pattern_kind kind, const char *pattern,
-    enum text_id *why);
+int pattern_check(
+    enum pattern_kind kind, const char *pattern, enum text_id *why);
 
 /*
  * The stem of a file name: its leading run of letters, digits and '_',

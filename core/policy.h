@@ -20,11 +20,11 @@ enum policy_mode { MODE_MONITOR, MODE_PROTECT, MODE_LOCKDOWN, MODE_COUNT };
 
 /* Ordered from mildest to strongest. */
 enum verdict {
-	VERDICT_ALLOW,	/* let it run, say nothing */
+	VERDICT_ALLOW,  /* let it run, say nothing */
 	VERDICT_NOTIFY, /* let it run, tell the person */
-	VERDICT_WARN,	/* let it run, warn the person */
-	VERDICT_HOLD,	/* stop it before it runs, ask */
-	VERDICT_BLOCK,	/* refuse the launch */
+	VERDICT_WARN,   /* let it run, warn the person */
+	VERDICT_HOLD,   /* stop it before it runs, ask */
+	VERDICT_BLOCK,  /* refuse the launch */
 	VERDICT_COUNT
 };
 
@@ -43,10 +43,10 @@ struct tool_verdict {
 };
 
 struct policy {
-	char *file;		/* where it came from; NULL for defaults */
+	char *file; /* where it came from; NULL for defaults */
 	enum policy_mode mode;
 	long long fresh_within; /* seconds */
-	long long allow_for;	/* default length of an allow, seconds */
+	long long allow_for;    /* default length of an allow, seconds */
 	int kind_risk[TOOL_KIND_COUNT];
 	int fact_risk[FACT_COUNT];
 	int notify_at; /* lowest risk that notifies */

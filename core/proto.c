@@ -49,8 +49,7 @@ proto_reader_next(struct proto_reader *r, json_t **msg)
 	json_t *v;
 
 	*msg = NULL;
-	if (r->len == 0 ||
-	    (newline = memchr(r->buf, '\n', r->len)) == NULL)
+	if (r->len == 0 || (newline = memchr(r->buf, '\n', r->len)) == NULL)
 		return PROTO_INCOMPLETE;
 	line_len = (size_t)(newline - r->buf);
 	if (line_len + 1 > r->max)

@@ -17,13 +17,13 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#define PROTO_MAX_REQUEST (64 * 1024)	 /* what the daemon accepts */
-#define PROTO_MAX_REPLY	  (1024 * 1024) /* what a client accepts */
+#define PROTO_MAX_REQUEST (64 * 1024)   /* what the daemon accepts */
+#define PROTO_MAX_REPLY   (1024 * 1024) /* what a client accepts */
 
 enum proto_status {
-	PROTO_MESSAGE,	 /* *msg holds the next object */
+	PROTO_MESSAGE,    /* *msg holds the next object */
 	PROTO_INCOMPLETE, /* feed more bytes */
-	PROTO_MALFORMED, /* not a JSON object, or too long: close the peer */
+	PROTO_MALFORMED,  /* not a JSON object, or too long: close the peer */
 };
 
 struct proto_reader {
@@ -40,8 +40,8 @@ void proto_reader_free(struct proto_reader *r);
  * Adds bytes from the peer. Returns PROTO_MALFORMED when they make a line
  * longer than the limit; the reader is then useless.
  */
-enum proto_status proto_reader_feed(struct proto_reader *r, const void *data,
-    size_t len);
+enum proto_status proto_reader_feed(
+    struct proto_reader *r, const void *data, size_t len);
 
 /* Takes the next whole message, if there is one. */
 enum proto_status proto_reader_next(struct proto_reader *r, json_t **msg);

@@ -92,8 +92,8 @@ node_free(struct yd_node *n)
 static int
 check_tag(struct builder *b, const yaml_char_t *tag, const yaml_mark_t *m)
 {
-	if (tag == NULL || strncmp((const char *)tag, "tag:yaml.org,2002:",
-			       18) == 0)
+	if (tag == NULL ||
+	    strncmp((const char *)tag, "tag:yaml.org,2002:", 18) == 0)
 		return 0;
 	diag_add(b->diag, b->doc->file, (int)m->line + 1, (int)m->column + 1,
 	    TXT_ERR_YAML_TAG, "tag", (const char *)tag, NULL);
@@ -106,8 +106,8 @@ parse_scalar(struct builder *b, yaml_event_t *ev)
 {
 	struct yd_node *n = node_new(YD_SCALAR, &ev->start_mark);
 
-	n->value = xstrndup((const char *)ev->data.scalar.value,
-	    ev->data.scalar.length);
+	n->value = xstrndup(
+	    (const char *)ev->data.scalar.value, ev->data.scalar.length);
 	n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
 	check_tag(b, ev->data.scalar.tag, &ev->start_mark);
 	return n;
@@ -151,8 +151,8 @@ mapping_add(struct builder *b, struct yd_node *map, size_t *cap,
 			continue;
 		snprintf(line, sizeof line, "%d", map->pairs[i].key->line);
 		diag_add(b->diag, b->doc->file, key->line, key->col,
-		    TXT_ERR_YAML_DUPLICATE_KEY, "key", key->value, "line",
-		    line, NULL);
+		    TXT_ERR_YAML_DUPLICATE_KEY, "key", key->value, "line", line,
+		    NULL);
 		b->failed = 1;
 		node_free(key);
 		node_free(value);
@@ -311,8 +311,8 @@ yd_load_buffer(struct yd_doc *doc, const char *name, const char *buf,
 	}
 	if (!yaml_parser_initialize(&b.parser))
 		abort();
-	yaml_parser_set_input_string(&b.parser, (const unsigned char *)buf,
-	    len);
+	yaml_parser_set_input_string(
+	    &b.parser, (const unsigned char *)buf, len);
 	parse_stream(&b);
 	yaml_parser_delete(&b.parser);
 	if (b.failed) {
@@ -345,9 +345,11 @@ read_small_file(const char *path, size_t *len, struct diag *d)
 		char limit[32];
 
 		snprintf(limit, sizeof limit, "%d", YD_MAX_FILE_SIZE);
-		diag_add(d, path, 0, 0, S_ISREG(st.st_mode) ?
-		    TXT_ERR_FILE_TOO_LARGE : TXT_ERR_FILE_OPEN, "limit", limit,
-		    "file", path, "reason", strerror(EINVAL), NULL);
+		diag_add(d, path, 0, 0,
+		    S_ISREG(st.st_mode) ? TXT_ERR_FILE_TOO_LARGE
+					: TXT_ERR_FILE_OPEN,
+		    "limit", limit, "file", path, "reason", strerror(EINVAL),
+		    NULL);
 		close(fd);
 		return NULL;
 	}
@@ -388,8 +390,8 @@ yd_free(struct yd_doc *doc)
 }
 
 void
-yd_error(const struct yd_doc *doc, const struct yd_node *node,
-    struct diag *d, enum text_id id, ...)
+yd_error(const struct yd_doc *doc, const struct yd_node *node, struct diag *d,
+    enum text_id id, ...)
 {
 	va_list ap;
 
@@ -464,14 +466,14 @@ yd_check_mapping(const struct yd_doc *doc, const struct yd_node *map,
 }
 
 const struct yd_node *
-yd_require(const struct yd_doc *doc, const struct yd_node *map,
-    const char *key, struct diag *d)
+yd_require(const struct yd_doc *doc, const struct yd_node *map, const char *key,
+    struct diag *d)
 {
 	const struct yd_node *n = yd_lookup(map, key);
 
 	if (n == NULL)
-		yd_error(doc, map, d, TXT_ERR_YAML_MISSING_KEY, "key", key,
-		    NULL);
+		yd_error(
+		    doc, map, d, TXT_ERR_YAML_MISSING_KEY, "key", key, NULL);
 	return n;
 }
 
@@ -484,8 +486,9 @@ yd_string(const struct yd_doc *doc, const struct yd_node *node,
 		return -1;
 	}
 	if (node->value[0] == '\0' ||
-	    (!node->quoted && (strcmp(node->value, "~") == 0 ||
-				  strcmp(node->value, "null") == 0))) {
+	    (!node->quoted &&
+		(strcmp(node->value, "~") == 0 ||
+		    strcmp(node->value, "null") == 0))) {
 		yd_error(doc, node, d, TXT_ERR_YAML_EMPTY_STRING, NULL);
 		return -1;
 	}
@@ -494,8 +497,8 @@ yd_string(const struct yd_doc *doc, const struct yd_node *node,
 }
 
 int
-yd_int(const struct yd_doc *doc, const struct yd_node *node, long min,
-    long max, long *out, struct diag *d)
+yd_int(const struct yd_doc *doc, const struct yd_node *node, long min, long max,
+    long *out, struct diag *d)
 {
 	char lo[24], hi[24];
 	char *end;
@@ -585,10 +588,11 @@ yd_duration(const struct yd_doc *doc, const struct yd_node *node,
 }
 
 int
-yd_strings(const struct yd_doc *doc, const struct yd_node *node,
-    char ***out, size_t *count, struct diag *d)
+yd_strings(const struct yd_doc *doc, const struct yd_node *node, char ***out,
+    size_t *count, struct diag *d)
 {
-	const struct yd_node *const *items = (const struct yd_node *const *)&node;
+	const struct yd_node *const *items =
+	    (const struct yd_node *const *)&node;
 	size_t n = 1, cap = 0, got = 0;
 	char **v = NULL;
 	int rc = 0;

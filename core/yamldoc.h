@@ -17,7 +17,7 @@
 #include "core/diag.h"
 
 #define YD_MAX_FILE_SIZE (1024 * 1024)
-#define YD_MAX_DEPTH	 32
+#define YD_MAX_DEPTH     32
 
 enum yd_type { YD_SCALAR, YD_SEQUENCE, YD_MAPPING };
 
@@ -25,13 +25,13 @@ struct yd_pair;
 
 struct yd_node {
 	enum yd_type type;
-	int line; /* 1-based */
-	int col;  /* 1-based */
-	char *value;	      /* YD_SCALAR: the text */
-	bool quoted;	      /* YD_SCALAR: written in quotes */
+	int line;               /* 1-based */
+	int col;                /* 1-based */
+	char *value;            /* YD_SCALAR: the text */
+	bool quoted;            /* YD_SCALAR: written in quotes */
 	struct yd_node **items; /* YD_SEQUENCE */
-	struct yd_pair *pairs;	/* YD_MAPPING */
-	size_t count;	      /* items or pairs */
+	struct yd_pair *pairs;  /* YD_MAPPING */
+	size_t count;           /* items or pairs */
 };
 
 struct yd_pair {
@@ -40,7 +40,7 @@ struct yd_pair {
 };
 
 struct yd_doc {
-	char *file;	      /* the name used in errors */
+	char *file;           /* the name used in errors */
 	struct yd_node *root; /* NULL for an empty file */
 };
 

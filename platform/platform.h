@@ -46,17 +46,17 @@ struct gate_options {
 
 /* A launch of a remote tool, as the gate judged it; handed to the loop. */
 struct gate_record {
-	pid_t pid;  /* the process (thread group) that was launching */
-	pid_t tid;  /* the thread that called execve */
-	long uid;   /* its real user id */
+	pid_t pid;    /* the process (thread group) that was launching */
+	pid_t tid;    /* the thread that called execve */
+	long uid;     /* its real user id */
 	long long at; /* unix time, milliseconds */
 	unsigned long generation; /* the ruleset it was judged against */
 	const struct tool *tool;  /* valid while that ruleset is */
 	struct match match;
 	struct launch_facts facts; /* exe and package point into this record */
 	struct judgement judgement;
-	bool stopped;		  /* SIGSTOP was sent before ALLOW */
-	bool denied;		  /* the launch was refused (EPERM) */
+	bool stopped; /* SIGSTOP was sent before ALLOW */
+	bool denied;  /* the launch was refused (EPERM) */
 	unsigned latency_ns;
 	char exe[PLATFORM_PATH_MAX];
 	char package[128];
@@ -69,13 +69,15 @@ struct gate_stats {
 	unsigned long long tools;    /* of which remote tools */
 	unsigned long long held;     /* stopped before they ran */
 	unsigned long long denied;   /* refused */
-	unsigned long long dropped;  /* tool launches not handed on: queue full */
-	unsigned long long ignore_marks; /* files the kernel no longer asks about */
+	unsigned long long
+	    dropped; /* tool launches not handed on: queue full */
+	unsigned long long
+	    ignore_marks; /* files the kernel no longer asks about */
 	unsigned long long argv_reads;
-	unsigned p50_ns, p99_ns, max_ns; /* decisions on other launches */
+	unsigned p50_ns, p99_ns, max_ns;   /* decisions on other launches */
 	unsigned tool_p99_ns, tool_max_ns; /* decisions on remote tools */
-	unsigned filesystems;		 /* filesystems marked */
-	bool ignore_marks_on;		 /* harmless files are remembered */
+	unsigned filesystems;              /* filesystems marked */
+	bool ignore_marks_on;              /* harmless files are remembered */
 };
 
 /*
@@ -90,8 +92,7 @@ struct gate *gate_open(const struct gate_options *o, char *err, size_t len);
  * Marks the filesystems and starts the gate's thread, judging against rs.
  * Returns 0, or -1 and a reason in err (nothing is then marked).
  */
-int gate_start(struct gate *g, const struct ruleset *rs, char *err,
-    size_t len);
+int gate_start(struct gate *g, const struct ruleset *rs, char *err, size_t len);
 
 /*
  * Hands the gate a new ruleset and returns a ticket. The previous ruleset
@@ -168,20 +169,20 @@ struct proc_facts {
 	pid_t pid;
 	pid_t ppid;
 	long uid;
-	char *exe;		   /* real path; NULL if unknown */
-	char **argv;		   /* NULL-ended */
+	char *exe;   /* real path; NULL if unknown */
+	char **argv; /* NULL-ended */
 	size_t argc;
-	long long start_time;	   /* unix seconds */
+	long long start_time;           /* unix seconds */
 	unsigned long long start_ticks; /* since boot; tells a reused pid */
-	char *cgroup;		   /* cgroup v2 path, "/user.slice/..." */
-	char *tty;		   /* controlling terminal, "/dev/pts/3" */
-	char *flatpak_id;	   /* or NULL */
-	char *snap_name;	   /* or NULL */
+	char *cgroup;                   /* cgroup v2 path, "/user.slice/..." */
+	char *tty;                      /* controlling terminal, "/dev/pts/3" */
+	char *flatpak_id;               /* or NULL */
+	char *snap_name;                /* or NULL */
 	struct proc_parent parents[PROC_MAX_PARENTS]; /* parent first */
 	size_t parent_count;
 	const char *browser; /* name of the browser among the parents, or NULL;
 				static: it lives as long as the program */
-	bool stopped;	     /* in the stopped state (T) */
+	bool stopped;        /* in the stopped state (T) */
 };
 
 /* Reads what /proc knows about pid; returns 0, or -1 if it is gone. */
@@ -195,7 +196,7 @@ void proc_scan(void (*fn)(pid_t pid, void *arg), void *arg);
 struct file_facts {
 	bool known;
 	long long ctime;    /* unix seconds of the last change */
-	long owner;	    /* uid */
+	long owner;         /* uid */
 	bool user_writable; /* a user other than root can change the file or
 			       its folder */
 };
@@ -215,8 +216,8 @@ int file_facts_path(const char *path, struct file_facts *ff);
  * remote tools, so the table stays small): real path -> package name. Slow
  * (it reads the whole database): never call it on the gate's path.
  */
-struct strmap *pkgdb_load(const char *root,
-    bool (*keep)(const char *path, void *arg), void *arg);
+struct strmap *pkgdb_load(
+    const char *root, bool (*keep)(const char *path, void *arg), void *arg);
 void pkgdb_free(struct strmap *packaged);
 
 /*
@@ -245,12 +246,11 @@ const char *holder_strength(struct holder *h); /* "frozen" or "stopped" */
  * Freezes pid (already stopped) in a cgroup of its own named after id, and
  * remembers the cgroup it came from (into from, of size bytes).
  */
-int holder_freeze(struct holder *h, unsigned id, pid_t pid, char *from,
-    size_t size);
+int holder_freeze(
+    struct holder *h, unsigned id, pid_t pid, char *from, size_t size);
 
 /* Lets the held tool run: back to its cgroup, thawed, continued. */
-int holder_release(struct holder *h, unsigned id, pid_t pid,
-    const char *from);
+int holder_release(struct holder *h, unsigned id, pid_t pid, const char *from);
 
 /* Kills the held tool and everything it started. */
 int holder_kill(struct holder *h, unsigned id, pid_t pid);
@@ -259,8 +259,8 @@ int holder_kill(struct holder *h, unsigned id, pid_t pid);
 void holder_forget(struct holder *h, unsigned id);
 
 /* Calls fn for every process found held by an earlier run of rdguard. */
-void holder_each_held(struct holder *h,
-    void (*fn)(unsigned id, pid_t pid, void *arg), void *arg);
+void holder_each_held(
+    struct holder *h, void (*fn)(unsigned id, pid_t pid, void *arg), void *arg);
 
 void holder_close(struct holder *h);
 

@@ -13,7 +13,7 @@
 #include "core/text.h"
 
 /* Exit codes shared by all verbs. */
-#define CLI_OK	      0
+#define CLI_OK        0
 #define CLI_FAILED    1 /* the thing asked for did not happen */
 #define CLI_USAGE     2 /* the command line was wrong */
 #define CLI_NO_DAEMON 3 /* rdguardd could not be reached */
@@ -22,12 +22,12 @@ struct cli_options {
 	const char *socket_path; /* --socket, or the default */
 	const char *catalog_dir; /* --catalog, or the default */
 	const char *policy_path; /* --policy, or the default */
-	bool json;		 /* --json: machine-readable output */
+	bool json;               /* --json: machine-readable output */
 };
 
 struct cli_verb {
-	const char *name;    /* "status", or "catalog" for "catalog list" */
-	const char *usage;   /* the arguments, e.g. "[--json]" */
+	const char *name;     /* "status", or "catalog" for "catalog list" */
+	const char *usage;    /* the arguments, e.g. "[--json]" */
 	enum text_id summary; /* one line for --help */
 	/* argv[0] is the verb's name; returns an exit code. */
 	int (*exec)(const struct cli_options *o, int argc, char **argv);

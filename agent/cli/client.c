@@ -74,8 +74,9 @@ client_next(struct client *c)
 		n = read(c->fd, buf, sizeof buf);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0 || proto_reader_feed(&c->reader, buf, (size_t)n) ==
-				  PROTO_MALFORMED)
+		if (n <= 0 ||
+		    proto_reader_feed(&c->reader, buf, (size_t)n) ==
+			PROTO_MALFORMED)
 			return NULL;
 	}
 }
@@ -113,14 +114,13 @@ client_refusal(const json_t *request, const json_t *reply)
 		return CLI_OK;
 	snprintf(id, sizeof id, "%lld",
 	    (long long)json_integer_value(json_object_get(request, "id")));
-	for (size_t i = 0; code != NULL &&
-	     i < sizeof refusals / sizeof refusals[0]; i++) {
+	for (size_t i = 0;
+	     code != NULL && i < sizeof refusals / sizeof refusals[0]; i++) {
 		if (strcmp(refusals[i].code, code) != 0)
 			continue;
 		cli_error(refusals[i].id, "id", id, "tool",
-		    json_string_value(json_object_get(request, "tool")),
-		    "verb", json_string_value(json_object_get(request, "verb")),
-		    NULL);
+		    json_string_value(json_object_get(request, "tool")), "verb",
+		    json_string_value(json_object_get(request, "verb")), NULL);
 		return refusals[i].exit_code;
 	}
 	cli_error(TXT_CLI_DAEMON_SAYS, "message",

@@ -99,9 +99,9 @@ allow_exec(const struct cli_options *o, int argc, char **argv)
 		    json_integer_value(json_object_get(reply, "released"));
 
 		show_line(json_object_get(request, "user") != NULL ||
-			    json_object_get(request, "id") != NULL ?
-			      TXT_CLI_ALLOWED_USER :
-			      TXT_CLI_ALLOWED,
+			    json_object_get(request, "id") != NULL
+			? TXT_CLI_ALLOWED_USER
+			: TXT_CLI_ALLOWED,
 		    "tool", show_str(reply, "tool"), "until",
 		    show_time(show_str(reply, "until"), until, sizeof until),
 		    NULL);

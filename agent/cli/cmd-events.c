@@ -70,9 +70,8 @@ print_reasons(const json_t *record)
 	const json_t *r;
 	size_t i;
 
-	json_array_foreach (json_object_get(record, "reasons"), i, r)
-		show_line(TXT_CLI_EVENT_REASON, "reason", show_str(r, "text"),
-		    NULL);
+	json_array_foreach(json_object_get(record, "reasons"), i, r) show_line(
+	    TXT_CLI_EVENT_REASON, "reason", show_str(r, "text"), NULL);
 }
 
 static const char *
@@ -103,9 +102,8 @@ print_errors(const json_t *rec)
 	const json_t *e;
 	size_t i;
 
-	json_array_foreach (json_object_get(rec, "errors"), i, e)
-		show_line(TXT_CLI_EVENT_REASON, "reason", json_string_value(e),
-		    NULL);
+	json_array_foreach(json_object_get(rec, "errors"), i, e) show_line(
+	    TXT_CLI_EVENT_REASON, "reason", json_string_value(e), NULL);
 }
 
 static void
@@ -116,8 +114,8 @@ print_record(const json_t *rec)
 
 	show_time(show_str(rec, "time"), when, sizeof when);
 	if (strcmp(event, "decision") == 0)
-		print_decision(rec, when,
-		    decision_sentence(show_str(rec, "verdict")));
+		print_decision(
+		    rec, when, decision_sentence(show_str(rec, "verdict")));
 	else if (strcmp(event, "running") == 0)
 		print_decision(rec, when, TXT_CLI_EVENT_RUNNING);
 	else if (strcmp(event, "allowed") == 0)
@@ -182,8 +180,8 @@ parse_args(int argc, char **argv, struct events_args *a)
 			a->json = true;
 		else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
 			if (parse_since(argv[++i], &a->since_ms) != 0) {
-				cli_error(TXT_CLI_BAD_SINCE, "value", argv[i],
-				    NULL);
+				cli_error(
+				    TXT_CLI_BAD_SINCE, "value", argv[i], NULL);
 				return -1;
 			}
 		} else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
@@ -191,8 +189,8 @@ parse_args(int argc, char **argv, struct events_args *a)
 
 			a->limit = strtoll(argv[++i], &end, 10);
 			if (*end != '\0' || a->limit <= 0) {
-				cli_error(TXT_CLI_BAD_NUMBER, "value", argv[i],
-				    NULL);
+				cli_error(
+				    TXT_CLI_BAD_NUMBER, "value", argv[i], NULL);
 				return -1;
 			}
 		} else

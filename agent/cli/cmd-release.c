@@ -19,8 +19,8 @@ release_exec(const struct cli_options *o, int argc, char **argv)
 		cli_error(TXT_CLI_BAD_ID, "value", argv[1], NULL);
 		return CLI_USAGE;
 	}
-	request = json_pack("{s:s,s:I}", "verb", "release", "id",
-	    (json_int_t)id);
+	request =
+	    json_pack("{s:s,s:I}", "verb", "release", "id", (json_int_t)id);
 	rc = client_call(o, request, &reply);
 	if (rc == CLI_OK)
 		show_line(TXT_CLI_RELEASED, "id",

@@ -60,12 +60,13 @@ print_tools(const json_t *tools)
 		return;
 	}
 	show_line(TXT_CLI_STATUS_TOOLS_HEADER, NULL);
-	json_array_foreach (tools, i, t) {
+	json_array_foreach(tools, i, t)
+	{
 		char id[16], pid[16], since[32];
 		bool held = strcmp(show_str(t, "state"), "held") == 0;
 
-		show_line(held ? TXT_CLI_STATUS_TOOL_HELD :
-				 TXT_CLI_STATUS_TOOL_RUNNING,
+		show_line(held ? TXT_CLI_STATUS_TOOL_HELD
+			       : TXT_CLI_STATUS_TOOL_RUNNING,
 		    "id", show_int(t, "id", id, sizeof id), "name",
 		    show_str(t, "name"), "user", show_user(t), "pid",
 		    show_int(t, "pid", pid, sizeof pid), "since",
@@ -80,7 +81,8 @@ print_allows(const json_t *allows)
 	const json_t *a;
 	size_t i;
 
-	json_array_foreach (allows, i, a) {
+	json_array_foreach(allows, i, a)
+	{
 		char until[32];
 
 		show_line(TXT_CLI_STATUS_ALLOW, "tool", show_str(a, "tool"),
@@ -99,9 +101,9 @@ print_status(const json_t *s)
 	    show_time(show_str(s, "started"), started, sizeof started), NULL);
 	show_line(mode_sentence(show_str(s, "mode")), NULL);
 	print_how_launches_are_seen(s);
-	show_line(strcmp(show_str(s, "hold"), "frozen") == 0 ?
-		      TXT_CLI_STATUS_HOLD_FROZEN :
-		      TXT_CLI_STATUS_HOLD_STOPPED,
+	show_line(strcmp(show_str(s, "hold"), "frozen") == 0
+		? TXT_CLI_STATUS_HOLD_FROZEN
+		: TXT_CLI_STATUS_HOLD_STOPPED,
 	    NULL);
 	show_line(TXT_CLI_STATUS_POLICY, "policy", show_str(s, "policy"),
 	    "catalog", show_str(s, "catalog"), "tools",

@@ -40,8 +40,8 @@ cli_error(enum text_id id, ...)
 int
 cli_usage(const struct cli_verb *v)
 {
-	char *line = text_printf(TXT_CLI_VERB_USAGE, "verb", v->name, "usage",
-	    v->usage, NULL);
+	char *line = text_printf(
+	    TXT_CLI_VERB_USAGE, "verb", v->name, "usage", v->usage, NULL);
 
 	fprintf(stderr, "%s\n", line);
 	free(line);
@@ -114,8 +114,8 @@ global_options(int argc, char **argv, struct cli_options *o)
 			printf("rdguard %s\n", RDGUARD_VERSION);
 			exit(CLI_OK);
 		} else {
-			cli_error(TXT_CLI_UNKNOWN_OPTION, "option", argv[i],
-			    NULL);
+			cli_error(
+			    TXT_CLI_UNKNOWN_OPTION, "option", argv[i], NULL);
 			exit(CLI_USAGE);
 		}
 	}

@@ -56,9 +56,10 @@ show_time(const char *journal_time, char *buf, size_t size)
 	time_t t;
 	struct tm tm;
 
-	if (journal_time == NULL || journal_parse_time(journal_time, &ms) != 0) {
-		snprintf(buf, size, "%s", journal_time != NULL ? journal_time :
-								"");
+	if (journal_time == NULL ||
+	    journal_parse_time(journal_time, &ms) != 0) {
+		snprintf(
+		    buf, size, "%s", journal_time != NULL ? journal_time : "");
 		return buf;
 	}
 	t = (time_t)(ms / 1000);

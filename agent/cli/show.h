@@ -17,10 +17,8 @@ void show_line(enum text_id id, ...);
 /* A string member, or "" when missing. */
 const char *show_str(const json_t *o, const char *key);
 /* A number member as text ("" when missing). */
-const char *show_int(const json_t *o, const char *key, char *buf,
-    size_t size);
-const char *show_real(const json_t *o, const char *key, char *buf,
-    size_t size);
+const char *show_int(const json_t *o, const char *key, char *buf, size_t size);
+const char *show_real(const json_t *o, const char *key, char *buf, size_t size);
 /* A journal time ("...Z") as local "2026-11-25 10:09:03". */
 const char *show_time(const char *journal_time, char *buf, size_t size);
 /* The "user" member, or the uid, or "?". */

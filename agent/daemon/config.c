@@ -43,8 +43,8 @@ static void
 load_gate(struct config *c, const struct yd_doc *doc,
     const struct yd_node *gate, struct diag *d)
 {
-	static const char *const keys[] = { "enabled", "ignore_marks",
-		"mounts", NULL };
+	static const char *const keys[] = { "enabled", "ignore_marks", "mounts",
+		NULL };
 	const struct yd_node *n;
 	bool b;
 
@@ -91,7 +91,8 @@ config_load(struct config *c, const char *path, struct diag *d)
 		yd_free(&doc);
 		return -1;
 	}
-	if (doc.root != NULL && yd_check_mapping(&doc, doc.root, keys, d) == 0) {
+	if (doc.root != NULL &&
+	    yd_check_mapping(&doc, doc.root, keys, d) == 0) {
 		take_string(&doc, doc.root, "policy", &c->policy_file, d);
 		take_string(&doc, doc.root, "catalog", &c->catalog_dir, d);
 		take_string(&doc, doc.root, "state_dir", &c->state_dir, d);

@@ -164,8 +164,8 @@ on_accept(struct evconnlistener *listener, evutil_socket_t fd,
 	conn->peer.pid = cred.pid;
 	conn->peer.admin = peer_is_admin(c, fd, &cred);
 	proto_reader_init(&conn->reader, PROTO_MAX_REQUEST);
-	conn->bev = bufferevent_socket_new(c->d->base, fd,
-	    BEV_OPT_CLOSE_ON_FREE);
+	conn->bev =
+	    bufferevent_socket_new(c->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	bufferevent_setcb(conn->bev, on_read, on_write, on_event, conn);
 	bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
 	conn->next = c->connections;
@@ -232,8 +232,8 @@ control_open(struct daemon *d, const char *path, char *err, size_t len)
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
 	    (struct sockaddr *)&sun, sizeof sun);
 	if (c->listener == NULL) {
-		snprintf(err, len, "cannot listen on %s: %s", path,
-		    strerror(errno));
+		snprintf(
+		    err, len, "cannot listen on %s: %s", path, strerror(errno));
 		free(c->path);
 		free(c);
 		return NULL;
@@ -295,7 +295,8 @@ peer_may_see(const struct peer *p, const json_t *record)
 	if (p->admin)
 		return true;
 	if (uid == NULL)
-		uid = json_object_get(json_object_get(record, "process"), "uid");
+		uid =
+		    json_object_get(json_object_get(record, "process"), "uid");
 	return uid == NULL || json_integer_value(uid) == p->uid;
 }
 

@@ -23,8 +23,8 @@ struct peer {
 };
 
 /* Listens on path; NULL and a reason in err when it cannot. */
-struct control *control_open(struct daemon *d, const char *path, char *err,
-    size_t len);
+struct control *control_open(
+    struct daemon *d, const char *path, char *err, size_t len);
 void control_close(struct control *c);
 
 /* Sends a message to the peer whose request is being handled; frees it. */

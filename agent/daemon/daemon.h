@@ -52,11 +52,11 @@ struct daemon {
 	struct journal journal;
 	char *journal_path;
 
-	struct gate *gate;	  /* NULL when launches are only watched */
+	struct gate *gate;        /* NULL when launches are only watched */
 	struct exec_watch *watch; /* NULL when the gate sees them */
 	struct holder *holder;
-	const char *tier;	  /* "gate" or "watch" */
-	char tier_reason[256];	  /* why the gate is not used */
+	const char *tier;      /* "gate" or "watch" */
+	char tier_reason[256]; /* why the gate is not used */
 
 	long long started_ms;
 	int lock_fd;

@@ -186,8 +186,9 @@ user_json(long uid)
 	struct passwd pw, *found = NULL;
 	char buf[1024];
 
-	if (uid < 0 || getpwuid_r((uid_t)uid, &pw, buf, sizeof buf, &found) !=
-		0 || found == NULL)
+	if (uid < 0 ||
+	    getpwuid_r((uid_t)uid, &pw, buf, sizeof buf, &found) != 0 ||
+	    found == NULL)
 		return json_null();
 	return json_string(pw.pw_name);
 }
@@ -233,8 +234,8 @@ watch_exit(struct launches *l, struct run *r)
 	r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
 	if (r->pidfd < 0)
 		return;
-	r->exit_event = event_new(l->d->base, r->pidfd, EV_READ,
-	    on_exit_readable, r);
+	r->exit_event =
+	    event_new(l->d->base, r->pidfd, EV_READ, on_exit_readable, r);
 	event_add(r->exit_event, NULL);
 }
 
@@ -261,20 +262,21 @@ reasons_json(const struct gate_record *g)
 		const struct reason *reason = &g->judgement.reasons[i];
 		char *text = reason_text(reason, g->tool, &g->facts);
 
-		json_array_append_new(a, json_pack("{s:s,s:s}", "key",
-		    text_key(reason->id), "text", text));
+		json_array_append_new(a,
+		    json_pack("{s:s,s:s}", "key", text_key(reason->id), "text",
+			text));
 		free(text);
 	}
 	return a;
 }
 
-static const char *const rule_names[] = { "name", "name-glob", "path",
-	"argv", "flatpak", "snap" };
+static const char *const rule_names[] = { "name", "name-glob", "path", "argv",
+	"flatpak", "snap" };
 
 /* The record of a judged launch, without the /proc facts (added later). */
 static json_t *
-decision_json(const struct run *r, const struct gate_record *g,
-    const char *held)
+decision_json(
+    const struct run *r, const struct gate_record *g, const char *held)
 {
 	const struct judgement *j = &g->judgement;
 
@@ -287,17 +289,15 @@ decision_json(const struct run *r, const struct gate_record *g,
 	    (json_int_t)j->risk, "tool", "id", g->tool->id, "name",
 	    g->tool->name, "kind", tool_kind_name(g->tool->kind), "rule",
 	    rule_names[g->match.rule], "pattern",
-	    g->match.pattern != NULL ? g->match.pattern : "",
-	    "reasons", reasons_json(g),
-	    "process", "pid", (json_int_t)g->pid, "uid", (json_int_t)g->uid,
-	    "user", user_json(g->uid), "exe", g->exe, "argv",
-	    argv_json(g->argv, g->argc),
-	    "file", "age_s", (json_int_t)g->facts.file_age, "packaged",
-	    g->facts.packaged, "package", g->facts.package, "user_writable",
-	    g->facts.user_writable,
-	    "action", "stopped", g->stopped, "held", held, "denied", g->denied,
-	    "gate", "tier", r->owner->d->tier, "latency_us",
-	    g->latency_ns / 1000.0);
+	    g->match.pattern != NULL ? g->match.pattern : "", "reasons",
+	    reasons_json(g), "process", "pid", (json_int_t)g->pid, "uid",
+	    (json_int_t)g->uid, "user", user_json(g->uid), "exe", g->exe,
+	    "argv", argv_json(g->argv, g->argc), "file", "age_s",
+	    (json_int_t)g->facts.file_age, "packaged", g->facts.packaged,
+	    "package", g->facts.package, "user_writable",
+	    g->facts.user_writable, "action", "stopped", g->stopped, "held",
+	    held, "denied", g->denied, "gate", "tier", r->owner->d->tier,
+	    "latency_us", g->latency_ns / 1000.0);
 }
 
 static json_t *
@@ -306,9 +306,10 @@ parents_json(const struct proc_facts *f)
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < f->parent_count; i++)
-		json_array_append_new(a, json_pack("{s:I,s:s?,s:s?}", "pid",
-		    (json_int_t)f->parents[i].pid, "name", f->parents[i].name,
-		    "exe", f->parents[i].exe));
+		json_array_append_new(a,
+		    json_pack("{s:I,s:s?,s:s?}", "pid",
+			(json_int_t)f->parents[i].pid, "name",
+			f->parents[i].name, "exe", f->parents[i].exe));
 	return a;
 }
 
@@ -322,16 +323,16 @@ add_proc_facts(json_t *decision, const struct proc_facts *f)
 	journal_time(f->start_time * 1000, started, sizeof started);
 	json_object_set_new(p, "ppid", json_integer(f->ppid));
 	json_object_set_new(p, "started", json_string(started));
-	json_object_set_new(p, "cgroup", f->cgroup != NULL ?
-		json_string(f->cgroup) : json_null());
-	json_object_set_new(p, "tty", f->tty != NULL ? json_string(f->tty) :
-							json_null());
-	json_object_set_new(p, "flatpak", f->flatpak_id != NULL ?
-		json_string(f->flatpak_id) : json_null());
-	json_object_set_new(p, "snap", f->snap_name != NULL ?
-		json_string(f->snap_name) : json_null());
-	json_object_set_new(p, "browser", f->browser != NULL ?
-		json_string(f->browser) : json_null());
+	json_object_set_new(p, "cgroup",
+	    f->cgroup != NULL ? json_string(f->cgroup) : json_null());
+	json_object_set_new(
+	    p, "tty", f->tty != NULL ? json_string(f->tty) : json_null());
+	json_object_set_new(p, "flatpak",
+	    f->flatpak_id != NULL ? json_string(f->flatpak_id) : json_null());
+	json_object_set_new(p, "snap",
+	    f->snap_name != NULL ? json_string(f->snap_name) : json_null());
+	json_object_set_new(p, "browser",
+	    f->browser != NULL ? json_string(f->browser) : json_null());
 	json_object_set_new(p, "parents", parents_json(f));
 }
 
@@ -415,8 +416,8 @@ settle(struct run *r)
 	wait.tv_sec = 0;
 	wait.tv_usec = 1000L << r->settle_tries++;
 	if (r->settle_event == NULL)
-		r->settle_event = evtimer_new(r->owner->d->base,
-		    on_settle_timer, r);
+		r->settle_event =
+		    evtimer_new(r->owner->d->base, on_settle_timer, r);
 	evtimer_add(r->settle_event, &wait);
 }
 
@@ -574,8 +575,8 @@ judge_running(struct launches *l, pid_t pid, struct gate_record *g)
 		g->facts.file_age = g->at / 1000 - ff.ctime;
 		g->facts.user_writable = ff.user_writable;
 	}
-	package = rs->packaged != NULL ? strmap_get(rs->packaged, g->exe) :
-					 NULL;
+	package =
+	    rs->packaged != NULL ? strmap_get(rs->packaged, g->exe) : NULL;
 	if (package != NULL) {
 		snprintf(g->package, sizeof g->package, "%s", package);
 		g->facts.package = g->package;
@@ -702,8 +703,8 @@ launches_kill(struct launches *l, unsigned id, const struct actor *by)
 }
 
 unsigned
-launches_release_tool(struct launches *l, const char *tool_id, long uid,
-    const struct actor *by)
+launches_release_tool(
+    struct launches *l, const char *tool_id, long uid, const struct actor *by)
 {
 	unsigned n = 0;
 
@@ -743,8 +744,8 @@ launches_status(struct launches *l, long uid)
 			(json_int_t)r->id, "tool", r->tool_id, "name",
 			r->tool_name, "kind", tool_kind_name(r->kind), "state",
 			state_names[r->state], "pid", (json_int_t)r->pid, "uid",
-			(json_int_t)r->uid, "user", user_json(r->uid), "verdict",
-			verdict_name(r->verdict), "since", since));
+			(json_int_t)r->uid, "user", user_json(r->uid),
+			"verdict", verdict_name(r->verdict), "since", since));
 		json_object_set_new(json_array_get(a, json_array_size(a) - 1),
 		    "exe", json_string(r->exe));
 	}

@@ -23,9 +23,9 @@ struct actor {
 
 enum launch_error {
 	LAUNCH_OK,
-	LAUNCH_NO_SUCH_ID,   /* no run has this id */
-	LAUNCH_NOT_HELD,     /* release of a run that is not held */
-	LAUNCH_FAILED,	     /* the system refused (errno) */
+	LAUNCH_NO_SUCH_ID, /* no run has this id */
+	LAUNCH_NOT_HELD,   /* release of a run that is not held */
+	LAUNCH_FAILED,     /* the system refused (errno) */
 };
 
 struct launches *launches_new(struct daemon *d);
@@ -41,14 +41,14 @@ void launches_from_watch(struct launches *l, pid_t pid);
 void launches_adopt_held(struct launches *l);
 void launches_scan_running(struct launches *l);
 
-enum launch_error launches_release(struct launches *l, unsigned id,
-    const struct actor *by);
-enum launch_error launches_kill(struct launches *l, unsigned id,
-    const struct actor *by);
+enum launch_error launches_release(
+    struct launches *l, unsigned id, const struct actor *by);
+enum launch_error launches_kill(
+    struct launches *l, unsigned id, const struct actor *by);
 
 /* Releases every held run of tool_id (for uid, or everyone when -1). */
-unsigned launches_release_tool(struct launches *l, const char *tool_id,
-    long uid, const struct actor *by);
+unsigned launches_release_tool(
+    struct launches *l, const char *tool_id, long uid, const struct actor *by);
 
 /* The tool id and user of a run, or NULL. */
 const char *launches_tool_of(struct launches *l, unsigned id, long *uid);

@@ -78,17 +78,28 @@ usage(FILE *out)
 static void
 add_gate_mount(struct options *o, const char *path)
 {
-	o->gate_mounts = xreallocarray(o->gate_mounts,
-	    o->gate_mount_count + 1, sizeof *o->gate_mounts);
+	o->gate_mounts = xreallocarray(
+	    o->gate_mounts, o->gate_mount_count + 1, sizeof *o->gate_mounts);
 	o->gate_mounts[o->gate_mount_count++] = xstrdup(path);
 }
 
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CONFIG = 256, OPT_POLICY, OPT_CATALOG, OPT_STATE,
-		OPT_SOCKET, OPT_NO_GATE, OPT_GATE_MOUNT, OPT_NO_MARKS,
-		OPT_PKGDB_ROOT, OPT_CHECK, OPT_VERSION, OPT_HELP };
+	enum {
+		OPT_CONFIG = 256,
+		OPT_POLICY,
+		OPT_CATALOG,
+		OPT_STATE,
+		OPT_SOCKET,
+		OPT_NO_GATE,
+		OPT_GATE_MOUNT,
+		OPT_NO_MARKS,
+		OPT_PKGDB_ROOT,
+		OPT_CHECK,
+		OPT_VERSION,
+		OPT_HELP
+	};
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -109,17 +120,39 @@ parse_options(int argc, char **argv, struct options *o)
 
 	while ((c = getopt_long(argc, argv, "f", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'f': o->foreground = true; break;
-		case OPT_CONFIG: o->config = optarg; break;
-		case OPT_POLICY: o->policy = optarg; break;
-		case OPT_CATALOG: o->catalog = optarg; break;
-		case OPT_STATE: o->state_dir = optarg; break;
-		case OPT_SOCKET: o->socket = optarg; break;
-		case OPT_NO_GATE: o->no_gate = true; break;
-		case OPT_GATE_MOUNT: add_gate_mount(o, optarg); break;
-		case OPT_NO_MARKS: o->no_ignore_marks = true; break;
-		case OPT_PKGDB_ROOT: o->pkgdb_root = optarg; break;
-		case OPT_CHECK: o->check_only = true; break;
+		case 'f':
+			o->foreground = true;
+			break;
+		case OPT_CONFIG:
+			o->config = optarg;
+			break;
+		case OPT_POLICY:
+			o->policy = optarg;
+			break;
+		case OPT_CATALOG:
+			o->catalog = optarg;
+			break;
+		case OPT_STATE:
+			o->state_dir = optarg;
+			break;
+		case OPT_SOCKET:
+			o->socket = optarg;
+			break;
+		case OPT_NO_GATE:
+			o->no_gate = true;
+			break;
+		case OPT_GATE_MOUNT:
+			add_gate_mount(o, optarg);
+			break;
+		case OPT_NO_MARKS:
+			o->no_ignore_marks = true;
+			break;
+		case OPT_PKGDB_ROOT:
+			o->pkgdb_root = optarg;
+			break;
+		case OPT_CHECK:
+			o->check_only = true;
+			break;
 		case OPT_VERSION:
 			printf("rdguardd %s\n", RDGUARD_VERSION);
 			exit(0);
@@ -150,8 +183,8 @@ override(char **field, const char *value)
 static void
 load_settings(struct config *c, struct options *o)
 {
-	const char *file = o->config != NULL ? o->config :
-					       RDGUARD_DEFAULT_CONFIG;
+	const char *file =
+	    o->config != NULL ? o->config : RDGUARD_DEFAULT_CONFIG;
 	struct diag d = { 0 };
 
 	config_defaults(c);
@@ -325,8 +358,7 @@ start_gate(struct daemon *d)
 	if (d->gate == NULL)
 		return;
 	rules_publish(d->rules, NULL);
-	if (gate_start(d->gate, rules_current(d->rules), why, sizeof why) ==
-	    0)
+	if (gate_start(d->gate, rules_current(d->rules), why, sizeof why) == 0)
 		return;
 	log_say(LOG_WARNING, TXT_DAEMON_NO_GATE, "reason", why, NULL);
 	gate_close(d->gate);
@@ -424,12 +456,12 @@ daemon_reload(struct daemon *d)
 		rules_publish(d->rules, d->gate);
 		log_say(LOG_INFO, TXT_DAEMON_RELOADED, "policy",
 		    d->config.policy_file, NULL);
-		daemon_record(d, json_pack("{s:s,s:s,s:s,s:s,s:I}", "event",
-				     "policy-loaded", "policy",
-				     d->config.policy_file, "mode",
-				     policy_mode_name(rs->policy->mode),
-				     "catalog", d->config.catalog_dir, "tools",
-				     (json_int_t)rs->catalog->count));
+		daemon_record(d,
+		    json_pack("{s:s,s:s,s:s,s:s,s:I}", "event", "policy-loaded",
+			"policy", d->config.policy_file, "mode",
+			policy_mode_name(rs->policy->mode), "catalog",
+			d->config.catalog_dir, "tools",
+			(json_int_t)rs->catalog->count));
 		return NULL;
 	}
 	log_say(LOG_ERROR, TXT_DAEMON_RELOAD_REFUSED, NULL);
@@ -441,8 +473,8 @@ daemon_reload(struct daemon *d)
 		json_array_append_new(lines, json_string(line));
 		free(line);
 	}
-	daemon_record(d, json_pack("{s:s,s:O}", "event", "policy-refused",
-			     "errors", lines));
+	daemon_record(d,
+	    json_pack("{s:s,s:O}", "event", "policy-refused", "errors", lines));
 	diag_clear(&errors);
 	return lines;
 }
@@ -474,17 +506,17 @@ add_events(struct daemon *d)
 	struct timeval second = { 1, 0 };
 
 	if (d->gate != NULL)
-		d->gate_event = add_fd_event(d, gate_event_fd(d->gate),
-		    on_gate_records);
+		d->gate_event =
+		    add_fd_event(d, gate_event_fd(d->gate), on_gate_records);
 	if (d->watch != NULL)
 		d->watch_event = add_fd_event(d, watch_fd(d->watch), on_watch);
 	d->pkgdb_fd = pkgdb_watch_open(d->config.pkgdb_root);
 	if (d->pkgdb_fd >= 0)
-		d->pkgdb_event = add_fd_event(d, d->pkgdb_fd,
-		    on_packages_changed);
+		d->pkgdb_event =
+		    add_fd_event(d, d->pkgdb_fd, on_packages_changed);
 	for (size_t i = 0; i < 4; i++) {
-		d->signal_events[i] = evsignal_new(d->base, signals[i],
-		    on_signal, d);
+		d->signal_events[i] =
+		    evsignal_new(d->base, signals[i], on_signal, d);
 		event_add(d->signal_events[i], NULL);
 	}
 	d->tick_event = event_new(d->base, -1, EV_PERSIST, on_tick, d);
@@ -509,12 +541,13 @@ record_start(struct daemon *d)
 {
 	const struct ruleset *rs = rules_current(d->rules);
 
-	daemon_record(d, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "event",
-			     "started", "version", RDGUARD_VERSION, "tier",
-			     d->tier, "hold", holder_strength(d->holder),
-			     "mode", policy_mode_name(rs->policy->mode),
-			     "policy", d->config.policy_file, "tools",
-			     (json_int_t)rs->catalog->count));
+	daemon_record(d,
+	    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "event", "started",
+		"version", RDGUARD_VERSION, "tier", d->tier, "hold",
+		holder_strength(d->holder), "mode",
+		policy_mode_name(rs->policy->mode), "policy",
+		d->config.policy_file, "tools",
+		(json_int_t)rs->catalog->count));
 	log_say(LOG_INFO, TXT_DAEMON_STARTED, "mode",
 	    policy_mode_name(rs->policy->mode), "tier", d->tier, NULL);
 }
@@ -523,8 +556,8 @@ static void
 free_events(struct daemon *d)
 {
 	struct event *all[] = { d->gate_event, d->watch_event, d->pkgdb_event,
-		d->pkgdb_timer, d->tick_event, d->signal_events[0], d->signal_events[1],
-		d->signal_events[2], d->signal_events[3] };
+		d->pkgdb_timer, d->tick_event, d->signal_events[0],
+		d->signal_events[1], d->signal_events[2], d->signal_events[3] };
 
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		if (all[i] != NULL)
@@ -584,8 +617,8 @@ main(int argc, char **argv)
 	if (strcmp(holder_strength(d.holder), "frozen") != 0)
 		log_say(LOG_WARNING, TXT_DAEMON_HOLD_WEAK, "reason", why, NULL);
 	open_journal(&d);
-	if ((d.control = control_open(&d, d.config.socket_path, why,
-		 sizeof why)) == NULL) {
+	if ((d.control = control_open(
+		 &d, d.config.socket_path, why, sizeof why)) == NULL) {
 		log_say(LOG_ERROR, TXT_DAEMON_NO_SOCKET, "reason", why, NULL);
 		return 1;
 	}

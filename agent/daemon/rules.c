@@ -42,9 +42,9 @@ struct rules {
 	struct allow_rule *allows;
 	size_t allow_count, allow_capacity;
 
-	struct owned_ruleset *newest;	 /* what rules_current returns */
+	struct owned_ruleset *newest;    /* what rules_current returns */
 	struct owned_ruleset *published; /* what the gate has */
-	bool catalog_changed;		 /* since the last publish */
+	bool catalog_changed;            /* since the last publish */
 	struct owned_ruleset *retired;
 };
 
@@ -108,9 +108,10 @@ rebuild(struct rules *r)
 	if (o->packages != NULL)
 		o->packages->refs++;
 	if (r->allow_count > 0) {
-		o->allows = xreallocarray(NULL, r->allow_count,
-		    sizeof *o->allows);
-		memcpy(o->allows, r->allows, r->allow_count * sizeof *o->allows);
+		o->allows =
+		    xreallocarray(NULL, r->allow_count, sizeof *o->allows);
+		memcpy(
+		    o->allows, r->allows, r->allow_count * sizeof *o->allows);
 	}
 	o->rs.generation = ++r->generation;
 	o->rs.catalog = &o->catalog->catalog;
@@ -140,8 +141,7 @@ load_packages(const struct config *c, const struct match_index *index)
 	struct packages_part *p = xcalloc(1, sizeof *p);
 
 	p->refs = 1;
-	p->packaged = pkgdb_load(c->pkgdb_root, keep_tool_path,
-	    (void *)index);
+	p->packaged = pkgdb_load(c->pkgdb_root, keep_tool_path, (void *)index);
 	return p;
 }
 

@@ -28,8 +28,8 @@ int rules_load(struct rules *r, const struct config *c, struct diag *d);
 void rules_reload_packages(struct rules *r, const struct config *c);
 
 /* Allows tool_id for uid (-1: everyone) until the unix time until. */
-void rules_allow(struct rules *r, const char *tool_id, long uid,
-    long long until);
+void rules_allow(
+    struct rules *r, const char *tool_id, long uid, long long until);
 
 /* Drops allows that ran out; returns true when any did. */
 bool rules_expire(struct rules *r, long long now);

@@ -35,8 +35,9 @@ reply_error(struct daemon *d, const struct peer *p, const char *code,
 	va_start(ap, id);
 	message = text_vprintf(id, ap);
 	va_end(ap);
-	control_send(d->control, p, json_pack("{s:b,s:s,s:s}", "ok", 0,
-					  "error", code, "message", message));
+	control_send(d->control, p,
+	    json_pack(
+		"{s:b,s:s,s:s}", "ok", 0, "error", code, "message", message));
 	free(message);
 }
 
@@ -88,8 +89,9 @@ allows_json(struct daemon *d, const struct peer *p)
 		if (!p->admin && r->uid >= 0 && r->uid != p->uid)
 			continue;
 		journal_time(r->until * 1000, until, sizeof until);
-		json_array_append_new(a, json_pack("{s:s,s:I,s:s}", "tool",
-		    r->tool_id, "uid", (json_int_t)r->uid, "until", until));
+		json_array_append_new(a,
+		    json_pack("{s:s,s:I,s:s}", "tool", r->tool_id, "uid",
+			(json_int_t)r->uid, "until", until));
 	}
 	return a;
 }
@@ -134,8 +136,9 @@ collect_event(json_t *record, void *arg)
 	if (!peer_may_see(q->peer, record))
 		return 0;
 	if (q->since_ms > 0 &&
-	    (journal_parse_time(json_string_value(json_object_get(record,
-		 "time")), &at) != 0 ||
+	    (journal_parse_time(
+		 json_string_value(json_object_get(record, "time")), &at) !=
+		    0 ||
 		at < q->since_ms))
 		return 0;
 	json_array_append(q->found, record);
@@ -153,10 +156,10 @@ verb_events(struct daemon *d, const struct peer *p, json_t *req)
 
 	q.since_ms = json_integer_value(json_object_get(req, "since_ms"));
 	q.limit = (size_t)json_integer_value(json_object_get(req, "limit"));
-	journal_read(d->journal_path, d->config.journal_keep, collect_event,
-	    &q);
-	json_array_foreach (q.found, i, record)
-		control_send(d->control, p, json_pack("{s:O}", "event", record));
+	journal_read(
+	    d->journal_path, d->config.journal_keep, collect_event, &q);
+	json_array_foreach(q.found, i, record)
+	    control_send(d->control, p, json_pack("{s:O}", "event", record));
 	json_decref(q.found);
 	if (json_is_true(json_object_get(req, "follow"))) {
 		control_follow(d->control, p);
@@ -184,8 +187,8 @@ request_id(json_t *req, unsigned *id)
 }
 
 static void
-reply_launch_error(struct daemon *d, const struct peer *p,
-    enum launch_error e, unsigned id)
+reply_launch_error(
+    struct daemon *d, const struct peer *p, enum launch_error e, unsigned id)
 {
 	char n[16];
 
@@ -195,16 +198,16 @@ reply_launch_error(struct daemon *d, const struct peer *p,
 		reply_ok(d, p, NULL);
 		break;
 	case LAUNCH_NO_SUCH_ID:
-		reply_error(d, p, "no-such-id", TXT_DAEMON_NO_SUCH_ID, "id", n,
-		    NULL);
+		reply_error(
+		    d, p, "no-such-id", TXT_DAEMON_NO_SUCH_ID, "id", n, NULL);
 		break;
 	case LAUNCH_NOT_HELD:
-		reply_error(d, p, "not-held", TXT_DAEMON_NOT_HELD, "id", n,
-		    NULL);
+		reply_error(
+		    d, p, "not-held", TXT_DAEMON_NOT_HELD, "id", n, NULL);
 		break;
 	case LAUNCH_FAILED:
-		reply_error(d, p, "failed", TXT_DAEMON_ACTION_FAILED, "id", n,
-		    NULL);
+		reply_error(
+		    d, p, "failed", TXT_DAEMON_ACTION_FAILED, "id", n, NULL);
 		break;
 	}
 }
@@ -274,14 +277,15 @@ verb_allow(struct daemon *d, const struct peer *p, json_t *req)
 	rules_allow(d->rules, tool, uid, until);
 	rules_publish(d->rules, d->gate);
 	journal_time(until * 1000, until_text, sizeof until_text);
-	daemon_record(d, json_pack("{s:s,s:s,s:I,s:s,s:o}", "event", "allowed",
-			     "tool", tool, "uid", (json_int_t)uid, "until",
-			     until_text, "by",
-			     json_pack("{s:I,s:I}", "uid", (json_int_t)p->uid,
-				 "pid", (json_int_t)p->pid)));
+	daemon_record(d,
+	    json_pack("{s:s,s:s,s:I,s:s,s:o}", "event", "allowed", "tool", tool,
+		"uid", (json_int_t)uid, "until", until_text, "by",
+		json_pack("{s:I,s:I}", "uid", (json_int_t)p->uid, "pid",
+		    (json_int_t)p->pid)));
 	released = launches_release_tool(d->launches, tool, uid, &by);
-	reply_ok(d, p, json_pack("{s:s,s:s,s:I}", "tool", tool, "until",
-			   until_text, "released", (json_int_t)released));
+	reply_ok(d, p,
+	    json_pack("{s:s,s:s,s:I}", "tool", tool, "until", until_text,
+		"released", (json_int_t)released));
 }
 
 static void

@@ -72,7 +72,7 @@ struct gate {
 
 	atomic_ullong launches, tools, held, denied, dropped, argv_reads;
 	atomic_ullong marks_count;
-	struct latency latency;	     /* launches that are no remote tool */
+	struct latency latency;      /* launches that are no remote tool */
 	struct latency tool_latency; /* remote tools: argv and facts read */
 };
 

@@ -31,8 +31,8 @@ struct ignore_marks;
 struct ignore_marks *ignore_marks_open(int gate_fd, char *err, size_t len);
 
 /* Watches renames on the filesystem mounted at path; false if it cannot. */
-bool ignore_marks_watch(struct ignore_marks *im, const char *path, dev_t dev,
-    bool local);
+bool ignore_marks_watch(
+    struct ignore_marks *im, const char *path, dev_t dev, bool local);
 
 /* The descriptor that becomes readable when renames were reported. */
 int ignore_marks_fd(struct ignore_marks *im);

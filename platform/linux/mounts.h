@@ -29,12 +29,11 @@ struct mount_list {
 int mounts_read(struct mount_list *l);
 
 /* The entry for the filesystem mounted exactly at path, or NULL. */
-const struct mount_entry *mounts_at(const struct mount_list *l,
-    const char *path);
+const struct mount_entry *mounts_at(
+    const struct mount_list *l, const char *path);
 
 /* The entry for device dev, or NULL. */
-const struct mount_entry *mounts_by_dev(const struct mount_list *l,
-    dev_t dev);
+const struct mount_entry *mounts_by_dev(const struct mount_list *l, dev_t dev);
 
 void mounts_free(struct mount_list *l);
 

@@ -23,16 +23,18 @@ rdg_in_ci(void)
 }
 
 /* Call first in a test that needs root. */
-#define rdg_require_root()                                                  \
-	do {                                                                \
-		if (geteuid() != 0) {                                       \
-			if (rdg_in_ci())                                    \
-				fail_msg("this test needs root, and CI "    \
-					 "runs as root: it may not skip");  \
-			fprintf(stderr, "SKIP: %s needs root (run the "     \
-					"suite with sudo)\n", __func__);    \
-			skip();                                             \
-		}                                                           \
+#define rdg_require_root()                                                 \
+	do {                                                               \
+		if (geteuid() != 0) {                                      \
+			if (rdg_in_ci())                                   \
+				fail_msg("this test needs root, and CI "   \
+					 "runs as root: it may not skip"); \
+			fprintf(stderr,                                    \
+			    "SKIP: %s needs root (run the "                \
+			    "suite with sudo)\n",                          \
+			    __func__);                                     \
+			skip();                                            \
+		}                                                          \
 	} while (0)
 
 #endif

@@ -59,16 +59,17 @@ records_come_back_in_order_with_time_first(void **state)
 	snprintf(path, sizeof path, "%s/a.jsonl", dir);
 	assert_int_equal(journal_open(&j, path, 0, 0), 0);
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(append(&j, json_pack("{s:s,s:i}",
-						     "event", "x", "n", i),
-				     1764065343123LL),
+		assert_int_equal(
+		    append(&j, json_pack("{s:s,s:i}", "event", "x", "n", i),
+			1764065343123LL),
 		    0);
 	journal_close(&j);
 	f = fopen(path, "r");
 	assert_non_null(fgets(line, sizeof line, f));
 	fclose(f);
-	assert_string_equal(line, "{\"time\":\"2025-11-25T10:09:03.123Z\","
-				  "\"event\":\"x\",\"n\":0}\n");
+	assert_string_equal(line,
+	    "{\"time\":\"2025-11-25T10:09:03.123Z\","
+	    "\"event\":\"x\",\"n\":0}\n");
 	assert_int_equal(journal_read(path, 4, count_record, seen), 3);
 	assert_int_equal(json_integer_value(json_array_get(seen, 2)), 2);
 	json_decref(seen);
@@ -100,8 +101,8 @@ rotation_keeps_every_line_and_drops_the_oldest_file(void **state)
 	for (size_t i = 1; i < json_array_size(seen); i++)
 		assert_int_equal(json_integer_value(json_array_get(seen, i)),
 		    json_integer_value(json_array_get(seen, i - 1)) + 1);
-	assert_int_equal(json_integer_value(json_array_get(seen,
-			     json_array_size(seen) - 1)),
+	assert_int_equal(
+	    json_integer_value(json_array_get(seen, json_array_size(seen) - 1)),
 	    8);
 	json_decref(seen);
 }
@@ -162,8 +163,8 @@ times_round_trip(void **state)
 	assert_int_equal(journal_parse_time("2025-11-25T10:09:03Z", &ms), 0);
 	assert_int_equal(ms, 1764065343000LL);
 	assert_int_equal(journal_parse_time("2025-11-25 10:09", &ms), -1);
-	assert_int_equal(journal_parse_time("2025-11-25T10:09:03+01:00", &ms),
-	    -1);
+	assert_int_equal(
+	    journal_parse_time("2025-11-25T10:09:03+01:00", &ms), -1);
 }
 
 int

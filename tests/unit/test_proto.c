@@ -16,14 +16,14 @@ whole_lines_become_messages_in_order(void **state)
 	const char *input = "{\"verb\":\"status\"}\n{\"verb\":\"ev";
 
 	proto_reader_init(&r, PROTO_MAX_REQUEST);
-	assert_int_equal(proto_reader_feed(&r, input, strlen(input)),
-	    PROTO_INCOMPLETE);
+	assert_int_equal(
+	    proto_reader_feed(&r, input, strlen(input)), PROTO_INCOMPLETE);
 	assert_int_equal(proto_reader_next(&r, &msg), PROTO_MESSAGE);
 	assert_string_equal(proto_verb(msg), "status");
 	json_decref(msg);
 	assert_int_equal(proto_reader_next(&r, &msg), PROTO_INCOMPLETE);
-	assert_int_equal(proto_reader_feed(&r, "ents\"}\n", 7),
-	    PROTO_INCOMPLETE);
+	assert_int_equal(
+	    proto_reader_feed(&r, "ents\"}\n", 7), PROTO_INCOMPLETE);
 	assert_int_equal(proto_reader_next(&r, &msg), PROTO_MESSAGE);
 	assert_string_equal(proto_verb(msg), "events");
 	json_decref(msg);
@@ -56,8 +56,8 @@ a_line_longer_than_the_limit_is_refused_before_it_ends(void **state)
 	memset(chunk, 'x', 4096);
 	proto_reader_init(&r, 16 * 1024);
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(proto_reader_feed(&r, chunk, 4096),
-		    PROTO_INCOMPLETE);
+		assert_int_equal(
+		    proto_reader_feed(&r, chunk, 4096), PROTO_INCOMPLETE);
 	assert_int_equal(proto_reader_feed(&r, chunk, 4096), PROTO_MALFORMED);
 	proto_reader_free(&r);
 	free(chunk);

@@ -16,8 +16,8 @@ holes_are_filled_by_name(void **state)
 
 	n = text_format(buf, sizeof buf, TXT_ERR_YAML_UNKNOWN_KEY, "expected",
 	    "mode, risk", "key", "colour", NULL);
-	assert_string_equal(buf,
-	    "unknown key 'colour' (expected one of: mode, risk)");
+	assert_string_equal(
+	    buf, "unknown key 'colour' (expected one of: mode, risk)");
 	assert_int_equal(n, strlen(buf));
 }
 
@@ -36,8 +36,8 @@ short_buffers_are_cut_not_overrun(void **state)
 	char buf[8];
 	size_t n;
 
-	n = text_format(buf, sizeof buf, TXT_ERR_YAML_MISSING_KEY, "key",
-	    "mode", NULL);
+	n = text_format(
+	    buf, sizeof buf, TXT_ERR_YAML_MISSING_KEY, "key", "mode", NULL);
 	assert_int_equal(n, strlen("'mode' is missing"));
 	assert_string_equal(buf, "'mode' ");
 }

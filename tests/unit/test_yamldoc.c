@@ -68,8 +68,9 @@ duplicate_keys_are_refused(void **state)
 	struct yd_doc doc;
 
 	assert_int_equal(load(&doc, &d, "mode: protect\nmode: monitor\n"), -1);
-	assert_one_error(&d, "t.yaml:2:1: 'mode' is given twice (first on "
-			     "line 1)");
+	assert_one_error(&d,
+	    "t.yaml:2:1: 'mode' is given twice (first on "
+	    "line 1)");
 	yd_free(&doc);
 	diag_clear(&d);
 }
@@ -95,13 +96,13 @@ second_documents_and_odd_tags_are_refused(void **state)
 	struct yd_doc doc;
 
 	assert_int_equal(load(&doc, &d, "a: 1\n---\nb: 2\n"), -1);
-	assert_one_error(&d,
-	    "t.yaml:2:1: only one YAML document is allowed in a file");
+	assert_one_error(
+	    &d, "t.yaml:2:1: only one YAML document is allowed in a file");
 	yd_free(&doc);
 	diag_clear(&d);
 	assert_int_equal(load(&doc, &d, "a: !python/object x\n"), -1);
-	assert_one_error(&d,
-	    "t.yaml:1:4: the tag '!python/object' is not allowed here");
+	assert_one_error(
+	    &d, "t.yaml:1:4: the tag '!python/object' is not allowed here");
 	yd_free(&doc);
 	diag_clear(&d);
 }
@@ -141,8 +142,9 @@ unknown_keys_list_what_is_expected(void **state)
 
 	assert_int_equal(load(&doc, &d, "mode: x\ncolour: red\n"), 0);
 	assert_int_equal(yd_check_mapping(&doc, doc.root, allowed, &d), -1);
-	assert_one_error(&d, "t.yaml:2:1: unknown key 'colour' (expected one "
-			     "of: mode, risk)");
+	assert_one_error(&d,
+	    "t.yaml:2:1: unknown key 'colour' (expected one "
+	    "of: mode, risk)");
 	yd_free(&doc);
 	diag_clear(&d);
 }
@@ -165,25 +167,24 @@ typed_reads_say_what_was_wanted(void **state)
 			     "f: lockdown\nt: 1h30m\nu: 90\nl: [a, '', c]\n"
 			     "s: ~\n"),
 	    0);
-	assert_int_equal(yd_int(&doc, yd_lookup(doc.root, "n"), 0, 100, &n, &d),
-	    -1);
+	assert_int_equal(
+	    yd_int(&doc, yd_lookup(doc.root, "n"), 0, 100, &n, &d), -1);
 	assert_int_equal(n, 7);
-	assert_int_equal(yd_int(&doc, yd_lookup(doc.root, "q"), 0, 100, &n, &d),
-	    -1);
+	assert_int_equal(
+	    yd_int(&doc, yd_lookup(doc.root, "q"), 0, 100, &n, &d), -1);
 	assert_int_equal(yd_bool(&doc, yd_lookup(doc.root, "b"), &b, &d), -1);
-	assert_int_equal(yd_enum(&doc, yd_lookup(doc.root, "e"), modes, &e, &d),
-	    0);
+	assert_int_equal(
+	    yd_enum(&doc, yd_lookup(doc.root, "e"), modes, &e, &d), 0);
 	assert_int_equal(e, 1);
-	assert_int_equal(yd_enum(&doc, yd_lookup(doc.root, "f"), modes, &e, &d),
-	    -1);
-	assert_int_equal(yd_duration(&doc, yd_lookup(doc.root, "t"), &secs, &d),
-	    0);
+	assert_int_equal(
+	    yd_enum(&doc, yd_lookup(doc.root, "f"), modes, &e, &d), -1);
+	assert_int_equal(
+	    yd_duration(&doc, yd_lookup(doc.root, "t"), &secs, &d), 0);
 	assert_int_equal(secs, 5400);
-	assert_int_equal(yd_duration(&doc, yd_lookup(doc.root, "u"), &secs, &d),
-	    -1);
-	assert_int_equal(yd_strings(&doc, yd_lookup(doc.root, "l"), &list,
-			     &count, &d),
-	    -1);
+	assert_int_equal(
+	    yd_duration(&doc, yd_lookup(doc.root, "u"), &secs, &d), -1);
+	assert_int_equal(
+	    yd_strings(&doc, yd_lookup(doc.root, "l"), &list, &count, &d), -1);
 	assert_int_equal(count, 2);
 	assert_string_equal(list[1], "c");
 	free(list[0]);
@@ -193,7 +194,8 @@ typed_reads_say_what_was_wanted(void **state)
 
 	const char *expected[] = {
 		"t.yaml:1:4: expected a whole number from 0 to 100, not '101'",
-		"t.yaml:2:4: \"5\" is in quotes, which makes it text; write the "
+		"t.yaml:2:4: \"5\" is in quotes, which makes it text; write "
+		"the "
 		"number without quotes",
 		"t.yaml:3:4: expected true or false, not 'maybe'",
 		"t.yaml:5:4: 'lockdown' is not one of: monitor, protect",
@@ -220,8 +222,9 @@ missing_files_say_why(void **state)
 	struct yd_doc doc;
 
 	assert_int_equal(yd_load_file(&doc, "/nonexistent/x.yaml", &d), -1);
-	assert_one_error(&d, "/nonexistent/x.yaml: cannot read "
-			     "/nonexistent/x.yaml: No such file or directory");
+	assert_one_error(&d,
+	    "/nonexistent/x.yaml: cannot read "
+	    "/nonexistent/x.yaml: No such file or directory");
 	yd_free(&doc);
 	diag_clear(&d);
 }

@@ -215,12 +215,12 @@ void
 journal_time(long long ms, char *buf, size_t size)
 {
 	time_t secs = (time_t)(ms / 1000);
+	char whole[32];
 	struct tm tm;
 
 	gmtime_r(&secs, &tm);
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, (int)(ms % 1000));
+	strftime(whole, sizeof whole, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%03dZ", whole, (int)(ms % 1000));
 }
 
 int

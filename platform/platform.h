@@ -234,12 +234,12 @@ bool pkgdb_watch_drain(int fd);
 struct holder;
 
 /*
- * Prepares holding: a cgroup v2 folder of rdguard's own, under which each
- * held tool gets a frozen cgroup. Without cgroup v2 holding still works with
- * the stop signal alone, which the user could undo with kill -CONT;
- * holder_strength says which.
+ * Prepares holding: a cgroup v2 folder of rdguard's own, named folder, under
+ * which each held tool gets a frozen cgroup. Without cgroup v2 holding still
+ * works with the stop signal alone, which the user could undo with kill
+ * -CONT; holder_strength says which.
  */
-struct holder *holder_open(char *err, size_t len);
+struct holder *holder_open(const char *folder, char *err, size_t len);
 const char *holder_strength(struct holder *h); /* "frozen" or "stopped" */
 
 /*

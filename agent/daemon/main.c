@@ -309,6 +309,23 @@ announce_ready(const struct config *c, int ready_fd)
 	close(ready_fd);
 }
 
+/*
+ * The cgroup folder for held tools: "rdguard-held" for the system's daemon;
+ * a daemon with another state folder (a test's) gets one of its own, so
+ * that it never takes over the system daemon's held tools, or they its.
+ */
+static char *
+held_folder_name(const struct config *c)
+{
+	unsigned long h = 5381;
+
+	if (strcmp(c->state_dir, RDGUARD_STATEDIR) == 0)
+		return xstrdup("rdguard-held");
+	for (const char *p = c->state_dir; *p != '\0'; p++)
+		h = h * 33 + (unsigned char)*p;
+	return xasprintf("rdguard-held-%08lx", h & 0xffffffffUL);
+}
+
 static void
 open_journal(struct daemon *d)
 {
@@ -592,7 +609,7 @@ main(int argc, char **argv)
 {
 	struct options o = { 0 };
 	struct daemon d = { .pkgdb_fd = -1 };
-	char why[256];
+	char why[256], *held_folder;
 	int ready_fd = -1;
 
 	log_init();
@@ -613,7 +630,9 @@ main(int argc, char **argv)
 
 	d.started_ms = daemon_now_ms();
 	d.base = event_base_new();
-	d.holder = holder_open(why, sizeof why);
+	held_folder = held_folder_name(&d.config);
+	d.holder = holder_open(held_folder, why, sizeof why);
+	free(held_folder);
 	if (strcmp(holder_strength(d.holder), "frozen") != 0)
 		log_say(LOG_WARNING, TXT_DAEMON_HOLD_WEAK, "reason", why, NULL);
 	open_journal(&d);

@@ -1,6 +1,7 @@
 /*
  * rules.c: builds, publishes and retires rulesets (see rules.h). Loop only.
  */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,6 +143,8 @@ load_packages(const struct config *c, const struct match_index *index)
 
 	p->refs = 1;
 	p->packaged = pkgdb_load(c->pkgdb_root, keep_tool_path, (void *)index);
+	/* Reading the database churned the heap: give the pages back. */
+	malloc_trim(0);
 	return p;
 }
 

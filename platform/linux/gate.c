@@ -420,8 +420,9 @@ handle_tool(struct gate *g, struct launch *l, const struct match *match)
 		r->denied = true;
 		count(&g->denied);
 	}
-	answer(g, l->m->fd, response);
+	/* Timed before the answer: the launch it wakes may preempt us. */
 	r->latency_ns = (unsigned)(now_ns() - l->t0);
+	answer(g, l->m->fd, response);
 	latency_add(&g->tool_latency, r->latency_ns);
 	ring_publish(g);
 }
@@ -443,8 +444,10 @@ handle_event(struct gate *g, const struct fanotify_event_metadata *m,
 	count(&g->launches);
 	if (!read_path(m->fd, l.path, sizeof l.path) ||
 	    (r = judge_tool(g, &l, &match)) != MATCH_TOOL) {
+		unsigned long long decided = now_ns();
+
 		answer(g, m->fd, FAN_ALLOW);
-		latency_add(&g->latency, now_ns() - t0);
+		latency_add(&g->latency, decided - t0);
 		/* Judged by name and folder alone: safe to remember. */
 		if (l.path[0] == '/' && !l.have_argv && g->marks != NULL)
 			ignore_marks_consider(g->marks, m->fd, l.path);

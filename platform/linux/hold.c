@@ -6,9 +6,10 @@
  * cgroup v2 group of its own, frozen before the tool enters it: a frozen
  * task does not run, whatever signals it gets. Only root can move it out.
  *
- * The groups live in a folder "rdguard-held" under the daemon's own cgroup
- * (its delegated subtree under systemd), named "tool-ID", so that a daemon
- * that restarts finds the tools an earlier run held. Release moves the tool
+ * The groups live in a folder of the daemon's own ("rdguard-held" for the
+ * system's daemon) under its own cgroup (its delegated subtree under
+ * systemd), named "tool-ID", so that a daemon that restarts finds the tools
+ * an earlier run held. Release moves the tool
  * back where it came from and continues it; kill uses cgroup.kill, which
  * also ends anything the tool started.
  *
@@ -27,8 +28,6 @@
 
 #include "core/xalloc.h"
 #include "platform/platform.h"
-
-#define HELD_FOLDER "rdguard-held"
 
 struct holder {
 	char *cgroup_root; /* where cgroup2 is mounted */
@@ -111,7 +110,7 @@ group_path(const struct holder *h, unsigned id)
 }
 
 struct holder *
-holder_open(char *err, size_t len)
+holder_open(const char *folder, char *err, size_t len)
 {
 	struct holder *h = xcalloc(1, sizeof *h);
 	char own[4096];
@@ -123,7 +122,7 @@ holder_open(char *err, size_t len)
 	}
 	if (strcmp(own, "/") == 0)
 		own[0] = '\0';
-	h->base = xasprintf("%s%s/%s", h->cgroup_root, own, HELD_FOLDER);
+	h->base = xasprintf("%s%s/%s", h->cgroup_root, own, folder);
 	if (mkdir(h->base, 0700) != 0 && errno != EEXIST) {
 		snprintf(
 		    err, len, "cannot create %s: %s", h->base, strerror(errno));
@@ -378,6 +377,8 @@ holder_close(struct holder *h)
 {
 	if (h == NULL)
 		return;
+	if (h->frozen)
+		rmdir(h->base); /* only when no tool is held in it */
 	free(h->cgroup_root);
 	free(h->base);
 	free(h);

@@ -213,6 +213,31 @@ class Daemon:
         self.watchdog.start()
         return self
 
+    def held_folder(self):
+        """The cgroup folder this daemon holds tools in (main.c's
+        held_folder_name: a djb2 hash of the state folder's path)."""
+        h = 5381
+        for byte in self.state.encode():
+            h = (h * 33 + byte) & 0xFFFFFFFFFFFFFFFF
+        return os.path.join(cgroup2_root(), f"rdguard-held-{h & 0xFFFFFFFF:08x}")
+
+    def remove_held_folder(self):
+        """Removes the daemon's held folder once nothing is held in it (a
+        daemon killed with SIGKILL cannot)."""
+        folder = self.held_folder()
+        if not os.path.isdir(folder):
+            return
+        for group in os.listdir(folder):
+            if group.startswith("tool-"):
+                try:
+                    os.rmdir(os.path.join(folder, group))
+                except OSError:
+                    pass
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass
+
     def read_log(self):
         with open(self.log_path) as f:
             return f.read()
@@ -294,6 +319,7 @@ class Daemon:
                          "runtime error:"):
                 if sign in log:
                     problem = f"rdguardd's log has a sanitizer report:\n{log}"
+        self.remove_held_folder()
         tripped = (self.watchdog.tripped if self.watchdog else None) or problem
         self.watchdog = None
         if getattr(self, "log", None):

@@ -22,6 +22,47 @@ else
 	packaging/deps.sh test || exit 1
 fi
 
+# An installed rdguardd (the quick start's) would judge the tests' launches
+# too: it is stopped while they run, and started again afterwards, even when
+# they fail. Tools it holds stay frozen meanwhile and are taken over again.
+installed_pid() {
+	local lock=/var/lib/rdguard/rdguardd.lock pid
+	[ -r "$lock" ] || return 1
+	pid=$(head -n1 "$lock" 2>/dev/null)
+	[ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = rdguardd ] &&
+		echo "$pid"
+}
+
+restart_installed() {
+	echo
+	echo "run.sh: starting the installed rdguardd again"
+	if [ "$restart" = systemd ]; then
+		systemctl start rdguardd.service
+	else
+		"${restart_command[@]}"
+	fi
+}
+
+restart=
+restart_command=()
+if [ "$(id -u)" -eq 0 ] && pid=$(installed_pid); then
+	echo "run.sh: stopping the installed rdguardd (pid $pid) while the tests run"
+	if [ -d /run/systemd/system ] &&
+		systemctl is-active --quiet rdguardd.service 2>/dev/null; then
+		restart=systemd
+		systemctl stop rdguardd.service
+	else
+		restart=command
+		mapfile -d '' restart_command <"/proc/$pid/cmdline"
+		kill -TERM "$pid"
+		for _ in $(seq 100); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+	fi
+	trap restart_installed EXIT
+fi
+
 run_build() {
 	local name=$1
 	shift

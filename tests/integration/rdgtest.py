@@ -33,8 +33,23 @@ FAMILY = os.path.join(SOURCE, "policies/family.yaml")
 PROBE_LIMIT_S = 1.0
 
 
+def other_daemons():
+    """Pids of rdguardd processes already running."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/comm") as f:
+                if f.read().strip() == "rdguardd":
+                    pids.append(int(entry))
+        except (OSError, ValueError):
+            pass
+    return pids
+
+
 def main():
-    """Runs the calling test module: as root, or skips (fails under CI)."""
+    """Runs the calling test module: as root, or skips (fails under CI).
+    Refuses to run beside another rdguardd: its gate would judge the
+    tests' launches too."""
     if os.geteuid() != 0:
         if os.environ.get("CI") == "true":
             print("FAIL: these tests need root, and CI runs them as root: "
@@ -42,6 +57,12 @@ def main():
             sys.exit(1)
         print("SKIP: these tests need root (run the suite with sudo)")
         sys.exit(77)
+    others = other_daemons()
+    if others:
+        print(f"FAIL: rdguardd is already running (pid {others[0]}); its gate "
+              "covers the tests' filesystems too. Stop it first "
+              "(tests/run.sh stops and restarts an installed one itself).")
+        sys.exit(1)
     unittest.main(verbosity=2)
 
 

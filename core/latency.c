@@ -58,6 +58,16 @@ latency_count(const struct latency *l)
 	return atomic_load_explicit(&l->count, memory_order_relaxed);
 }
 
+/* A bucket's top can lie above every time in it; never report more. */
+static unsigned long long
+at_most_max(const struct latency *l, unsigned long long ns)
+{
+	unsigned long long max =
+	    atomic_load_explicit(&l->max_ns, memory_order_relaxed);
+
+	return ns > max ? max : ns;
+}
+
 unsigned long long
 latency_percentile(const struct latency *l, double p)
 {
@@ -75,7 +85,7 @@ latency_percentile(const struct latency *l, double p)
 		seen +=
 		    atomic_load_explicit(&l->bucket[b], memory_order_relaxed);
 		if (seen > want)
-			return bucket_top(b);
+			return at_most_max(l, bucket_top(b));
 	}
-	return bucket_top(LATENCY_BUCKETS - 1);
+	return at_most_max(l, bucket_top(LATENCY_BUCKETS - 1));
 }

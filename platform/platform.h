@@ -32,6 +32,7 @@
 /* ---------------------------------------------------------------------- */
 
 struct gate;
+struct file_facts;
 
 struct gate_options {
 	/*
@@ -87,6 +88,15 @@ struct gate_stats {
  * point).
  */
 struct gate *gate_open(const struct gate_options *o, char *err, size_t len);
+
+/*
+ * Judges a launch record whose exe, uid, at and tool are filled in: the
+ * facts from the file (ff) and the package table, then the risk engine. The
+ * gate calls it for the launches it stops at; the daemon calls it for those
+ * the watch and the scan at start see, so that all are judged alike.
+ */
+void gate_judge_record(struct gate_record *r, const struct ruleset *rs,
+    const struct file_facts *ff);
 
 /*
  * Marks the filesystems and starts the gate's thread, judging against rs.

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "agent/cli/client.h"
+#include "agent/cli/show.h"
 
 int
 client_connect(struct client *c, const struct cli_options *o)
@@ -145,4 +146,30 @@ client_call(const struct cli_options *o, json_t *request, json_t **reply)
 	}
 	client_close(&c);
 	return client_refusal(request, *reply);
+}
+
+int
+client_act_on_run(const struct cli_options *o, const struct cli_verb *v,
+    int argc, char **argv, enum text_id done)
+{
+	json_t *request, *reply;
+	unsigned id;
+	char n[16];
+	int rc;
+
+	if (argc != 2)
+		return cli_usage(v);
+	if (!cli_parse_id(argv[1], &id)) {
+		cli_error(TXT_CLI_BAD_ID, "value", argv[1], NULL);
+		return CLI_USAGE;
+	}
+	request = json_pack("{s:s,s:I}", "verb", v->name, "id", (json_int_t)id);
+	rc = client_call(o, request, &reply);
+	if (rc == CLI_OK) {
+		snprintf(n, sizeof n, "%u", id);
+		show_line(done, "id", n, NULL);
+	}
+	json_decref(request);
+	json_decref(reply);
+	return rc;
 }

@@ -39,4 +39,12 @@ int client_call(const struct cli_options *o, json_t *request, json_t **reply);
  */
 int client_refusal(const json_t *request, const json_t *reply);
 
+/*
+ * The body of a verb that acts on one run by its number (release, kill):
+ * checks "VERB ID", sends {"verb":VERB,"id":ID}, and prints done (with its
+ * {id} filled in) when the daemon did it. Returns the exit code.
+ */
+int client_act_on_run(const struct cli_options *o, const struct cli_verb *v,
+    int argc, char **argv, enum text_id done);
+
 #endif

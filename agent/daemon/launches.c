@@ -514,6 +514,17 @@ read_cmdline(pid_t pid, struct gate_record *g)
 		g->argc++;
 }
 
+/* Points argv (at most max) at the record's NUL-separated arguments. */
+static size_t
+split_argv(struct gate_record *g, char **argv, size_t max)
+{
+	size_t n = 0;
+
+	for (char *p = g->argv; n < g->argc && n < max; p += strlen(p) + 1)
+		argv[n++] = p;
+	return n;
+}
+
 /* The real uid of pid, from /proc/PID/status. */
 static long
 read_uid(pid_t pid)
@@ -542,7 +553,6 @@ judge_running(struct launches *l, pid_t pid, struct gate_record *g)
 	char link[64], *argv[64];
 	enum match_result m;
 	struct file_facts ff;
-	const char *package;
 	ssize_t n;
 
 	memset(g, 0, offsetof(struct gate_record, exe));
@@ -553,11 +563,9 @@ judge_running(struct launches *l, pid_t pid, struct gate_record *g)
 	m = match_path(rs->index, g->exe, &g->match);
 	if (m == MATCH_NEEDS_ARGV) {
 		read_cmdline(pid, g);
-		size_t argc = 0;
-		for (char *p = g->argv; argc < g->argc && argc < 64;
-		     p += strlen(p) + 1)
-			argv[argc++] = p;
-		m = match_argv(rs->index, g->exe, (int)argc, argv, &g->match);
+		m = match_argv(rs->index, g->exe,
+		    (int)split_argv(g, argv, sizeof argv / sizeof argv[0]),
+		    argv, &g->match);
 	}
 	if (m != MATCH_TOOL)
 		return false;
@@ -568,22 +576,9 @@ judge_running(struct launches *l, pid_t pid, struct gate_record *g)
 	g->at = daemon_now_ms();
 	g->generation = rs->generation;
 	g->tool = g->match.tool;
-	g->facts.exe = g->exe;
-	g->facts.uid = g->uid;
-	g->facts.file_age = -1;
-	if (file_facts_path(g->exe, &ff) == 0 && ff.known) {
-		g->facts.file_age = g->at / 1000 - ff.ctime;
-		g->facts.user_writable = ff.user_writable;
-	}
-	package =
-	    rs->packaged != NULL ? strmap_get(rs->packaged, g->exe) : NULL;
-	if (package != NULL) {
-		snprintf(g->package, sizeof g->package, "%s", package);
-		g->facts.package = g->package;
-		g->facts.packaged = ff.known && !ff.user_writable;
-	}
-	correlate_launch(rs->policy, g->tool, &g->facts, rs->allows,
-	    rs->allow_count, g->at / 1000, &g->judgement);
+	if (file_facts_path(g->exe, &ff) != 0)
+		ff.known = false;
+	gate_judge_record(g, rs, &ff);
 	return true;
 }
 

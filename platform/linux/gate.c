@@ -329,30 +329,31 @@ read_ids(pid_t tid, pid_t *tgid, long *uid)
 		*uid = strtol(p + 5, NULL, 10);
 }
 
-/* Gathers the facts the risk engine needs, without waiting on anything. */
-static void
-gather_facts(struct gate_record *r, const struct ruleset *rs, int fd)
+void
+gate_judge_record(struct gate_record *r, const struct ruleset *rs,
+    const struct file_facts *ff)
 {
-	struct file_facts ff;
-	const char *package;
+	const char *package =
+	    rs->packaged != NULL ? strmap_get(rs->packaged, r->exe) : NULL;
 
 	memset(&r->facts, 0, sizeof r->facts);
 	r->facts.exe = r->exe;
 	r->facts.uid = r->uid;
 	r->facts.file_age = -1;
-	if (file_facts_fd(fd, r->exe, &ff) == 0 && ff.known) {
-		r->facts.file_age = r->at / 1000 - ff.ctime;
+	if (ff->known) {
+		r->facts.file_age = r->at / 1000 - ff->ctime;
 		if (r->facts.file_age < 0)
-			r->facts.file_age = 0;
-		r->facts.user_writable = ff.user_writable;
+			r->facts.file_age = 0; /* a clock set back */
+		r->facts.user_writable = ff->user_writable;
 	}
-	package =
-	    rs->packaged != NULL ? strmap_get(rs->packaged, r->exe) : NULL;
+	r->package[0] = '\0';
 	if (package != NULL) {
 		snprintf(r->package, sizeof r->package, "%s", package);
 		r->facts.package = r->package;
-		r->facts.packaged = ff.known && !ff.user_writable;
+		r->facts.packaged = ff->known && !ff->user_writable;
 	}
+	correlate_launch(rs->policy, r->tool, &r->facts, rs->allows,
+	    rs->allow_count, r->at / 1000, &r->judgement);
 }
 
 /* The slot for the next record, or NULL when the loop has fallen behind. */
@@ -385,6 +386,7 @@ handle_tool(struct gate *g, struct launch *l, const struct match *match)
 {
 	struct gate_record *r = ring_slot(g);
 	unsigned response = FAN_ALLOW;
+	struct file_facts ff;
 
 	count(&g->tools);
 	if (r == NULL) {
@@ -403,13 +405,12 @@ handle_tool(struct gate *g, struct launch *l, const struct match *match)
 	r->tool = match->tool;
 	r->match = *match;
 	snprintf(r->exe, sizeof r->exe, "%s", l->path);
-	r->package[0] = '\0';
 	read_argv(g, l);
 	r->argc = l->argc;
 	memcpy(r->argv, l->argbuf, sizeof r->argv);
-	gather_facts(r, l->rs, l->m->fd);
-	correlate_launch(l->rs->policy, match->tool, &r->facts, l->rs->allows,
-	    l->rs->allow_count, r->at / 1000, &r->judgement);
+	if (file_facts_fd(l->m->fd, r->exe, &ff) != 0)
+		ff.known = false;
+	gate_judge_record(r, l->rs, &ff);
 
 	if (r->judgement.verdict == VERDICT_HOLD &&
 	    kill(r->tid, SIGSTOP) == 0) {

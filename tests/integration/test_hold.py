@@ -10,8 +10,8 @@ import tempfile
 import time
 
 import rdgtest
-from rdgtest import (DaemonTest, ended, is_frozen, is_gone, launch,
-                     process_state, wait_for)
+from rdgtest import (Daemon, DaemonTest, Scratch, ended, is_frozen, is_gone,
+                     launch, process_state, wait_for)
 
 SCREENCONNECT_ARGV = ["-classpath",
                       "/opt/screenconnect-0123456789abcdef/ClientLaunch.jar",
@@ -298,6 +298,39 @@ class MonitorTest(DaemonTest):
         decision = self.daemon.decision(self.daemon.wait_tool(proc.pid, "running")["id"])
         self.assertEqual(decision["verdict"], "notify")
         self.assertEqual(decision["would"], "hold")
+
+
+class PackagedTest(DaemonTest):
+    """A remote-control server installed from a package, in a folder only
+    root can change, and not new: the family policy only notifies."""
+
+    def setUp(self):
+        self.scratch = Scratch()
+        self.children = []
+        self.policy = os.path.join(self.scratch.dir, "policy.yaml")
+        with open(self.policy, "w") as f:
+            f.write("fresh_within: 1s\n")
+        bin_dir = os.path.join(self.scratch.mnt, "usr/bin")
+        self.x11vnc = self.scratch.install("x11vnc", folder=bin_dir)
+        packages = os.path.join(self.scratch.dir, "packages")
+        info = os.path.join(packages, "var/lib/dpkg/info")
+        os.makedirs(info)
+        with open(os.path.join(info, "x11vnc.list"), "w") as f:
+            f.write(f"/.\n{bin_dir}\n{self.x11vnc}\n")
+        time.sleep(1.5)  # no longer fresh
+        self.daemon = Daemon(self.scratch, policy=self.policy,
+                             extra=["--package-root", packages]).start()
+
+    def test_a_packaged_old_server_gets_a_notice_not_a_hold(self):
+        marker = self.scratch.marker("x11vnc")
+        proc = launch(self.x11vnc, marker=marker)
+        self.children.append(proc)
+        self.assertTrue(wait_for(lambda: os.path.exists(marker)))
+        decision = self.daemon.decision(self.daemon.wait_tool(proc.pid, "running")["id"])
+        self.assertEqual(decision["verdict"], "notify")
+        self.assertTrue(decision["file"]["packaged"])
+        self.assertEqual(decision["file"]["package"], "x11vnc")
+        self.assertIn("reason.packaged", [r["key"] for r in decision["reasons"]])
 
 
 class WatchTierTest(DaemonTest):

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/duration.h"
 #include "core/policy.h"
 #include "core/xalloc.h"
 #include "core/yamldoc.h"
@@ -23,6 +24,10 @@ static const char *const verdict_names[] = { "allow", "notify", "warn", "hold",
 	"block", NULL };
 static const char *const fact_names[] = { "fresh-file", "not-packaged",
 	"user-writable", NULL };
+static const char *const allow_by_names[] = { "self", "admin", "caregiver",
+	NULL };
+static const char *const nobody_names[] = { "kill", "hold", NULL };
+static const char *const webhook_format_names[] = { "json", "ntfy", NULL };
 
 void
 policy_init_defaults(struct policy *p)
@@ -40,6 +45,11 @@ policy_init_defaults(struct policy *p)
 	p->notify_at = 10;
 	p->warn_at = 50;
 	p->hold_at = 60;
+	p->allow_by = ALLOW_BY_SELF;
+	p->allow_pause = 30;
+	p->answer_within = 10 * 60;
+	p->when_nobody_answers = NOBODY_KILL;
+	p->webhook_format = WEBHOOK_JSON;
 }
 
 void
@@ -49,9 +59,15 @@ policy_free(struct policy *p)
 		free(p->tools[i].tool_id);
 	free(p->tools);
 	free(p->file);
+	free(p->contact_name);
+	free(p->contact_phone);
+	free(p->webhook_url);
+	free(p->webhook_ca_file);
 	p->tools = NULL;
 	p->tool_count = 0;
 	p->file = NULL;
+	p->contact_name = p->contact_phone = NULL;
+	p->webhook_url = p->webhook_ca_file = NULL;
 }
 
 int
@@ -69,6 +85,48 @@ policy_mode_name(enum policy_mode mode)
 	if ((unsigned)mode >= MODE_COUNT)
 		return "";
 	return mode_names[mode];
+}
+
+const char *
+allow_by_name(enum allow_by a)
+{
+	return (unsigned)a < ALLOW_BY_COUNT ? allow_by_names[a] : "";
+}
+
+const char *
+nobody_answers_name(enum nobody_answers n)
+{
+	return (unsigned)n < NOBODY_COUNT ? nobody_names[n] : "";
+}
+
+const char *
+webhook_format_name(enum webhook_format f)
+{
+	return (unsigned)f < WEBHOOK_FORMAT_COUNT ? webhook_format_names[f] :
+						    "";
+}
+
+bool
+policy_webhook_url_ok(const char *s)
+{
+	const char *host = s + strlen("https://");
+	size_t host_len;
+
+	if (strncmp(s, "https://", 8) != 0)
+		return false;
+	host_len = strcspn(host, ":/?#");
+	if (host_len == 0 || strcspn(host, " \t\r\n\\\"<>") <
+				 strlen(host))
+		return false;
+	if (host[host_len] == ':') {
+		const char *port = host + host_len + 1;
+		size_t digits = strspn(port, "0123456789");
+
+		if (digits == 0 || digits > 5 ||
+		    (port[digits] != '\0' && port[digits] != '/'))
+			return false;
+	}
+	return true;
 }
 
 const char *
@@ -355,12 +413,133 @@ read_tools(const struct yd_doc *doc, const struct yd_node *n,
 		read_tool_verdict(doc, &n->pairs[i], c, p, &cap, d);
 }
 
+/* A duration that must lie within [min, max] seconds. */
+static void
+read_bounded_duration(const struct yd_doc *doc, const struct yd_node *n,
+    long long min, long long max, long long *out, struct diag *d)
+{
+	long long v = *out;
+	char lo[32], hi[32];
+
+	if (n == NULL)
+		return;
+	read_duration(doc, n, &v, d);
+	if (v < min || v > max) {
+		duration_format(min, lo, sizeof lo);
+		duration_format(max, hi, sizeof hi);
+		yd_error(doc, n, d, TXT_ERR_POLICY_DURATION_RANGE, "min", lo,
+		    "max", hi, NULL);
+		return;
+	}
+	*out = v;
+}
+
+/* A scalar from the list names, stored as its index. */
+static void
+read_choice(const struct yd_doc *doc, const struct yd_node *n,
+    const char *const *names, int *out, struct diag *d)
+{
+	if (n == NULL || want_scalar(doc, n, d) != 0)
+		return;
+	yd_enum(doc, n, names, out, d);
+}
+
+/* Replaces *out with the text at n, if it is text. */
+static void
+read_text(const struct yd_doc *doc, const struct yd_node *n, char **out,
+    struct diag *d)
+{
+	const char *s;
+
+	if (n == NULL || want_scalar(doc, n, d) != 0 ||
+	    yd_string(doc, n, &s, d) != 0)
+		return;
+	free(*out);
+	*out = xstrdup(s);
+}
+
+/* contact: { name: ..., phone: ... }: whom the warning says to call. */
+static void
+read_contact(const struct yd_doc *doc, const struct yd_node *n,
+    struct policy *p, struct diag *d)
+{
+	static const char *const keys[] = { "name", "phone", NULL };
+
+	if (n == NULL || is_null(n) ||
+	    (yd_check_mapping(doc, n, keys, d) != 0 && n->type != YD_MAPPING))
+		return;
+	read_text(doc, yd_require(doc, n, "name", d), &p->contact_name, d);
+	read_text(doc, yd_lookup(n, "phone"), &p->contact_phone, d);
+}
+
+static void
+read_webhook(const struct yd_doc *doc, const struct yd_node *n,
+    struct policy *p, struct diag *d)
+{
+	static const char *const keys[] = { "url", "format", "ca_file", NULL };
+	const struct yd_node *url;
+	int format = (int)p->webhook_format;
+
+	if (n == NULL || is_null(n) ||
+	    (yd_check_mapping(doc, n, keys, d) != 0 && n->type != YD_MAPPING))
+		return;
+	if ((url = yd_require(doc, n, "url", d)) != NULL) {
+		read_text(doc, url, &p->webhook_url, d);
+		if (p->webhook_url != NULL &&
+		    !policy_webhook_url_ok(p->webhook_url))
+			yd_error(doc, url, d, TXT_ERR_POLICY_WEBHOOK_URL, "url",
+			    p->webhook_url, NULL);
+	}
+	read_choice(doc, yd_lookup(n, "format"), webhook_format_names, &format,
+	    d);
+	p->webhook_format = (enum webhook_format)format;
+	read_text(doc, yd_lookup(n, "ca_file"), &p->webhook_ca_file, d);
+}
+
+static void
+read_alerts(const struct yd_doc *doc, const struct yd_node *n,
+    struct policy *p, struct diag *d)
+{
+	static const char *const keys[] = { "webhook", NULL };
+
+	if (n == NULL || is_null(n) ||
+	    (yd_check_mapping(doc, n, keys, d) != 0 && n->type != YD_MAPPING))
+		return;
+	read_webhook(doc, yd_lookup(n, "webhook"), p, d);
+}
+
+/* The warning's settings: who may allow, how long, what if nobody is there. */
+static void
+read_warning(const struct yd_doc *doc, const struct yd_node *root,
+    struct policy *p, struct diag *d)
+{
+	int allow_by = (int)p->allow_by, nobody = (int)p->when_nobody_answers;
+	const struct yd_node *n;
+
+	read_choice(doc, yd_lookup(root, "allow_by"), allow_by_names,
+	    &allow_by, d);
+	p->allow_by = (enum allow_by)allow_by;
+	read_bounded_duration(doc, yd_lookup(root, "allow_pause"), 1, 600,
+	    &p->allow_pause, d);
+	read_bounded_duration(doc, yd_lookup(root, "answer_within"), 1,
+	    86400, &p->answer_within, d);
+	read_choice(doc, yd_lookup(root, "when_nobody_answers"), nobody_names,
+	    &nobody, d);
+	p->when_nobody_answers = (enum nobody_answers)nobody;
+	if ((n = yd_lookup(root, "speak")) != NULL &&
+	    want_scalar(doc, n, d) == 0)
+		yd_bool(doc, n, &p->speak, d);
+	read_contact(doc, yd_lookup(root, "contact"), p, d);
+}
+
 static void
 read_policy(const struct yd_doc *doc, const struct catalog *c, struct policy *p,
     struct diag *d)
 {
 	static const char *const keys[] = { "mode", "fresh_within", "allow_for",
-		"risk", "thresholds", "tools", NULL };
+		"risk", "thresholds", "tools", "allow_by", "allow_pause",
+		"answer_within", "when_nobody_answers", "speak", "contact",
+		"alerts", NULL };
 	const struct yd_node *root = doc->root;
 
 	if (root == NULL) {
@@ -377,6 +556,8 @@ read_policy(const struct yd_doc *doc, const struct catalog *c, struct policy *p,
 	read_risk(doc, yd_lookup(root, "risk"), p, d);
 	read_thresholds(doc, yd_lookup(root, "thresholds"), p, d);
 	read_tools(doc, yd_lookup(root, "tools"), c, p, d);
+	read_warning(doc, root, p, d);
+	read_alerts(doc, yd_lookup(root, "alerts"), p, d);
 }
 
 int

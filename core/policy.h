@@ -11,6 +11,7 @@
 #ifndef RDGUARD_POLICY_H
 #define RDGUARD_POLICY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/catalog.h"
@@ -36,6 +37,19 @@ enum launch_fact {
 	FACT_COUNT
 };
 
+/* Who may let a held tool run (besides an administrator, who always may). */
+enum allow_by {
+	ALLOW_BY_SELF,	    /* the person, twice, with a pause between */
+	ALLOW_BY_ADMIN,	    /* only an administrator */
+	ALLOW_BY_CAREGIVER, /* the person, with the caregiver's PIN */
+	ALLOW_BY_COUNT
+};
+
+/* What happens to a held tool when nobody is at the desktop to answer. */
+enum nobody_answers { NOBODY_KILL, NOBODY_HOLD, NOBODY_COUNT };
+
+enum webhook_format { WEBHOOK_JSON, WEBHOOK_NTFY, WEBHOOK_FORMAT_COUNT };
+
 /* A fixed verdict for one tool, whatever the risk. */
 struct tool_verdict {
 	char *tool_id;
@@ -54,6 +68,20 @@ struct policy {
 	int hold_at;   /* lowest risk that holds */
 	struct tool_verdict *tools;
 	size_t tool_count;
+
+	/* The warning and its answers (docs/policy.md, "The warning"). */
+	enum allow_by allow_by;
+	long long allow_pause;	 /* self: seconds between the two answers */
+	long long answer_within; /* a held tool nobody answers is ended */
+	enum nobody_answers when_nobody_answers;
+	bool speak;		 /* read the warning aloud */
+	char *contact_name;	 /* whom to call, shown in the warning; or NULL */
+	char *contact_phone;
+
+	/* The caregiver's alert: an HTTPS POST for every held tool. */
+	char *webhook_url; /* or NULL */
+	enum webhook_format webhook_format;
+	char *webhook_ca_file; /* a pinned CA, or NULL: the system's */
 };
 
 /* The built-in defaults, which are those of policies/family.yaml. */
@@ -73,6 +101,12 @@ void policy_free(struct policy *p);
 int policy_tool_verdict(const struct policy *p, const char *tool_id);
 
 const char *policy_mode_name(enum policy_mode mode);
+const char *allow_by_name(enum allow_by a);
+const char *nobody_answers_name(enum nobody_answers n);
+const char *webhook_format_name(enum webhook_format f);
+
+/* Whether s is an address a webhook may use: https://host[:port][/path]. */
+bool policy_webhook_url_ok(const char *s);
 const char *verdict_name(enum verdict v);
 const char *launch_fact_name(enum launch_fact f);
 int verdict_parse(const char *s, enum verdict *v);

@@ -139,6 +139,48 @@ write_yaml_tools(const struct policy *p, FILE *out)
 	}
 }
 
+/* A free text as a YAML double-quoted scalar (a JSON string is one). */
+static void
+write_yaml_text(FILE *out, const char *key, const char *value,
+    const char *indent)
+{
+	json_t *js = json_string(value);
+	char *quoted = json_dumps(js, JSON_ENCODE_ANY);
+
+	fprintf(out, "%s%s: %s\n", indent, key,
+	    quoted != NULL ? quoted : "\"\"");
+	free(quoted);
+	json_decref(js);
+}
+
+static void
+write_yaml_warning(const struct policy *p, FILE *out)
+{
+	char pause[32], within[32];
+
+	duration_format(p->allow_pause, pause, sizeof pause);
+	duration_format(p->answer_within, within, sizeof within);
+	fprintf(out, "allow_by: %s\n", allow_by_name(p->allow_by));
+	fprintf(out, "allow_pause: %s\n", pause);
+	fprintf(out, "answer_within: %s\n", within);
+	fprintf(out, "when_nobody_answers: %s\n",
+	    nobody_answers_name(p->when_nobody_answers));
+	fprintf(out, "speak: %s\n", p->speak ? "true" : "false");
+	if (p->contact_name != NULL) {
+		fprintf(out, "contact:\n");
+		write_yaml_text(out, "name", p->contact_name, "  ");
+		if (p->contact_phone != NULL)
+			write_yaml_text(out, "phone", p->contact_phone, "  ");
+	}
+	if (p->webhook_url == NULL)
+		return;
+	fprintf(out, "alerts:\n  webhook:\n");
+	write_yaml_text(out, "url", p->webhook_url, "    ");
+	fprintf(out, "    format: %s\n", webhook_format_name(p->webhook_format));
+	if (p->webhook_ca_file != NULL)
+		write_yaml_text(out, "ca_file", p->webhook_ca_file, "    ");
+}
+
 static void
 write_yaml(const struct policy *p, FILE *out)
 {
@@ -155,6 +197,7 @@ write_yaml(const struct policy *p, FILE *out)
 	fprintf(out, "thresholds:\n  notify: %d\n  warn: %d\n  hold: %d\n",
 	    p->notify_at, p->warn_at, p->hold_at);
 	write_yaml_tools(p, out);
+	write_yaml_warning(p, out);
 	free(header);
 }
 
@@ -186,10 +229,33 @@ tools_json(const struct policy *p)
 	return tools;
 }
 
+/* The warning's settings; a new reference the caller merges and drops. */
+static json_t *
+warning_json(const struct policy *p)
+{
+	json_t *w = json_pack("{s:s, s:I, s:I, s:s, s:b}", "allow_by",
+	    allow_by_name(p->allow_by), "allow_pause_s",
+	    (json_int_t)p->allow_pause, "answer_within_s",
+	    (json_int_t)p->answer_within, "when_nobody_answers",
+	    nobody_answers_name(p->when_nobody_answers), "speak", p->speak);
+
+	if (p->contact_name != NULL)
+		json_object_set_new(w, "contact",
+		    json_pack("{s:s, s:s?}", "name", p->contact_name, "phone",
+			p->contact_phone));
+	if (p->webhook_url != NULL)
+		json_object_set_new(w, "alerts",
+		    json_pack("{s:{s:s, s:s, s:s?}}", "webhook", "url",
+			p->webhook_url, "format",
+			webhook_format_name(p->webhook_format), "ca_file",
+			p->webhook_ca_file));
+	return w;
+}
+
 static void
 write_json(const struct policy *p, FILE *out)
 {
-	json_t *root;
+	json_t *root, *warning;
 
 	root = json_pack("{s:s, s:s, s:I, s:I, s:o, s:{s:i, s:i, s:i}, s:o}",
 	    "file", p->file, "mode", policy_mode_name(p->mode),
@@ -197,6 +263,9 @@ write_json(const struct policy *p, FILE *out)
 	    (json_int_t)p->allow_for, "risk", risks_json(p), "thresholds",
 	    "notify", p->notify_at, "warn", p->warn_at, "hold", p->hold_at,
 	    "tools", tools_json(p));
+	warning = warning_json(p);
+	json_object_update(root, warning);
+	json_decref(warning);
 	json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(root);

@@ -54,6 +54,14 @@ assert_policies_equal(const struct policy *a, const struct policy *b)
 	assert_int_equal(a->notify_at, b->notify_at);
 	assert_int_equal(a->warn_at, b->warn_at);
 	assert_int_equal(a->hold_at, b->hold_at);
+	assert_int_equal(a->allow_by, b->allow_by);
+	assert_int_equal(a->allow_pause, b->allow_pause);
+	assert_int_equal(a->answer_within, b->answer_within);
+	assert_int_equal(a->when_nobody_answers, b->when_nobody_answers);
+	assert_int_equal(a->speak, b->speak);
+	assert_true((a->contact_name == NULL) == (b->contact_name == NULL));
+	assert_true((a->webhook_url == NULL) == (b->webhook_url == NULL));
+	assert_int_equal(a->webhook_format, b->webhook_format);
 	assert_int_equal(a->tool_count, b->tool_count);
 	for (size_t i = 0; i < a->tool_count; i++) {
 		assert_string_equal(a->tools[i].tool_id, b->tools[i].tool_id);
@@ -289,6 +297,41 @@ every_key_of_a_full_policy_is_read(void **state)
 }
 
 static void
+the_warning_settings_are_read(void **state)
+{
+	struct diag d = { 0 };
+	struct policy p;
+
+	assert_int_equal(policy_load(&p, "good/warning.yaml", &fixture, &d), 0);
+	assert_int_equal(p.allow_by, ALLOW_BY_CAREGIVER);
+	assert_int_equal(p.allow_pause, 45);
+	assert_int_equal(p.answer_within, 300);
+	assert_int_equal(p.when_nobody_answers, NOBODY_HOLD);
+	assert_true(p.speak);
+	assert_string_equal(p.contact_name, "Maria (your daughter)");
+	assert_string_equal(p.contact_phone, "+49 151 2345678");
+	assert_string_equal(p.webhook_url, "https://ntfy.example.org:8443/mum");
+	assert_int_equal(p.webhook_format, WEBHOOK_NTFY);
+	assert_string_equal(p.webhook_ca_file, "/etc/rdguard/alerts-ca.pem");
+	policy_free(&p);
+}
+
+static void
+webhook_addresses_are_checked(void **state)
+{
+	assert_true(policy_webhook_url_ok("https://ntfy.sh/mum-pc"));
+	assert_true(policy_webhook_url_ok("https://127.0.0.1:8443/x"));
+	assert_true(policy_webhook_url_ok("https://example.org"));
+	assert_false(policy_webhook_url_ok("http://ntfy.sh/mum-pc"));
+	assert_false(policy_webhook_url_ok("https://"));
+	assert_false(policy_webhook_url_ok("https:///path"));
+	assert_false(policy_webhook_url_ok("https://host:port/"));
+	assert_false(policy_webhook_url_ok("https://host:123456/"));
+	assert_false(policy_webhook_url_ok("https://ho st/"));
+	assert_false(policy_webhook_url_ok("ntfy.sh/mum"));
+}
+
+static void
 keys_left_out_keep_their_defaults(void **state)
 {
 	struct diag d = { 0 };
@@ -376,6 +419,8 @@ main(void)
 		cmocka_unit_test(every_good_policy_loads),
 		cmocka_unit_test(every_bad_policy_gives_its_exact_errors),
 		cmocka_unit_test(every_key_of_a_full_policy_is_read),
+		cmocka_unit_test(the_warning_settings_are_read),
+		cmocka_unit_test(webhook_addresses_are_checked),
 		cmocka_unit_test(keys_left_out_keep_their_defaults),
 		cmocka_unit_test(tool_ids_are_only_checked_against_a_catalog),
 		cmocka_unit_test(

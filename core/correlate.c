@@ -203,25 +203,22 @@ human_duration(long long seconds, char *buf, size_t size)
 {
 	static const struct {
 		long long seconds;
-		enum text_id one, many;
+		enum text_id words;
 	} units[] = {
-		{ 86400, TXT_DURATION_DAY, TXT_DURATION_DAYS },
-		{ 3600, TXT_DURATION_HOUR, TXT_DURATION_HOURS },
-		{ 60, TXT_DURATION_MINUTE, TXT_DURATION_MINUTES },
+		{ 86400, TXT_DURATION_DAYS },
+		{ 3600, TXT_DURATION_HOURS },
+		{ 60, TXT_DURATION_MINUTES },
 	};
-	char n[24];
 
 	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
 		long long count = seconds / units[i].seconds;
+		char *s;
 
 		if (count == 0)
 			continue;
-		if (count == 1) {
-			text_format(buf, size, units[i].one, NULL);
-			return buf;
-		}
-		snprintf(n, sizeof n, "%lld", count);
-		text_format(buf, size, units[i].many, "n", n, NULL);
+		s = text_printf_n(units[i].words, (unsigned long)count, NULL);
+		snprintf(buf, size, "%s", s);
+		free(s);
 		return buf;
 	}
 	text_format(buf, size, TXT_DURATION_UNDER_A_MINUTE, NULL);

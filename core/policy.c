@@ -102,8 +102,8 @@ nobody_answers_name(enum nobody_answers n)
 const char *
 webhook_format_name(enum webhook_format f)
 {
-	return (unsigned)f < WEBHOOK_FORMAT_COUNT ? webhook_format_names[f] :
-						    "";
+	return (unsigned)f < WEBHOOK_FORMAT_COUNT ? webhook_format_names[f]
+						  : "";
 }
 
 bool
@@ -115,8 +115,7 @@ policy_webhook_url_ok(const char *s)
 	if (strncmp(s, "https://", 8) != 0)
 		return false;
 	host_len = strcspn(host, ":/?#");
-	if (host_len == 0 || strcspn(host, " \t\r\n\\\"<>") <
-				 strlen(host))
+	if (host_len == 0 || strcspn(host, " \t\r\n\\\"<>") < strlen(host))
 		return false;
 	if (host[host_len] == ':') {
 		const char *port = host + host_len + 1;
@@ -490,15 +489,15 @@ read_webhook(const struct yd_doc *doc, const struct yd_node *n,
 			yd_error(doc, url, d, TXT_ERR_POLICY_WEBHOOK_URL, "url",
 			    p->webhook_url, NULL);
 	}
-	read_choice(doc, yd_lookup(n, "format"), webhook_format_names, &format,
-	    d);
+	read_choice(
+	    doc, yd_lookup(n, "format"), webhook_format_names, &format, d);
 	p->webhook_format = (enum webhook_format)format;
 	read_text(doc, yd_lookup(n, "ca_file"), &p->webhook_ca_file, d);
 }
 
 static void
-read_alerts(const struct yd_doc *doc, const struct yd_node *n,
-    struct policy *p, struct diag *d)
+read_alerts(const struct yd_doc *doc, const struct yd_node *n, struct policy *p,
+    struct diag *d)
 {
 	static const char *const keys[] = { "webhook", NULL };
 
@@ -516,13 +515,13 @@ read_warning(const struct yd_doc *doc, const struct yd_node *root,
 	int allow_by = (int)p->allow_by, nobody = (int)p->when_nobody_answers;
 	const struct yd_node *n;
 
-	read_choice(doc, yd_lookup(root, "allow_by"), allow_by_names,
-	    &allow_by, d);
+	read_choice(
+	    doc, yd_lookup(root, "allow_by"), allow_by_names, &allow_by, d);
 	p->allow_by = (enum allow_by)allow_by;
-	read_bounded_duration(doc, yd_lookup(root, "allow_pause"), 1, 600,
-	    &p->allow_pause, d);
-	read_bounded_duration(doc, yd_lookup(root, "answer_within"), 1,
-	    86400, &p->answer_within, d);
+	read_bounded_duration(
+	    doc, yd_lookup(root, "allow_pause"), 1, 600, &p->allow_pause, d);
+	read_bounded_duration(doc, yd_lookup(root, "answer_within"), 1, 86400,
+	    &p->answer_within, d);
 	read_choice(doc, yd_lookup(root, "when_nobody_answers"), nobody_names,
 	    &nobody, d);
 	p->when_nobody_answers = (enum nobody_answers)nobody;

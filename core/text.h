@@ -3,7 +3,10 @@
  *
  * The sentences live in text.def, one line each: an identifier for the code,
  * a key that journals and tests refer to, and the English template that is
- * also the gettext msgid. Templates are whole sentences with named holes
+ * also the gettext msgid. A sentence with a count has PLURAL instead of
+ * TEXT and two English forms; the language's own plural rules choose among
+ * its translations (Polish has three forms, for example). Templates are whole
+ * sentences with named holes
  * ("{tool} was stopped."); code fills the holes and never glues fragments
  * together, so that a translator sees every sentence whole.
  */
@@ -14,9 +17,11 @@
 #include <stddef.h>
 
 enum text_id {
-#define TEXT(id, key, english) id,
+#define TEXT(id, key, english)     id,
+#define PLURAL(id, key, one, many) id,
 #include "core/text.def"
 #undef TEXT
+#undef PLURAL
 	TEXT_COUNT
 };
 
@@ -26,8 +31,14 @@ void text_init(void);
 /* The template for id, translated when a translation exists. */
 const char *text(enum text_id id);
 
+/* The template for id for a count of n (plural sentences), translated. */
+const char *text_n(enum text_id id, unsigned long n);
+
 /* The English template, whatever the language. */
 const char *text_english(enum text_id id);
+
+/* The English plural template of a PLURAL sentence, or NULL. */
+const char *text_english_plural(enum text_id id);
 
 /* The stable key of id ("reason.fresh-file"). */
 const char *text_key(enum text_id id);
@@ -46,8 +57,15 @@ size_t text_format(char *buf, size_t size, enum text_id id, ...);
 /* The same, into a string the caller frees. */
 char *text_printf(enum text_id id, ...);
 
+/*
+ * The same for a sentence with a count: the form is chosen for n, and the
+ * hole {n} (if any) is filled with n. Other holes follow as usual.
+ */
+char *text_printf_n(enum text_id id, unsigned long n, ...);
+
 /* The va_list forms, for functions that pass their own holes on. */
 size_t text_vformat(char *buf, size_t size, enum text_id id, va_list ap);
 char *text_vprintf(enum text_id id, va_list ap);
+char *text_vprintf_n(enum text_id id, unsigned long n, va_list ap);
 
 #endif

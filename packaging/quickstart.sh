@@ -53,6 +53,7 @@ pid_of_running() {
 if [ -d /run/systemd/system ]; then
 	systemctl daemon-reload
 	systemctl enable rdguardd.service >/dev/null 2>&1
+	systemctl --global enable rdguard-notifier.service >/dev/null 2>&1 || true
 	systemctl restart rdguardd.service
 else
 	if pid=$(pid_of_running); then
@@ -68,7 +69,10 @@ say "rdguard is running"
 cat <<'MSG'
 
 A remote-access tool started from a Downloads folder is now held before it
-runs. See what rdguard did and why with:   rdguard events
+runs, and the person at the desktop gets a warning (rdguard-notifier starts
+at the next desktop login; to start it now, run rdguard-notifier & in the
+desktop session). Check both with:          sudo rdguard test-alert
+See what rdguard did and why with:          rdguard events
 Held tools are listed by:                   rdguard status
 An administrator lets one run with:         sudo rdguard release ID
 MSG

@@ -195,6 +195,12 @@ struct proc_facts {
 	bool stopped;        /* in the stopped state (T) */
 };
 
+/*
+ * Writes a line to a terminal (the one a held tool was started from), never
+ * waiting for it. Returns 0, or -1 when it cannot be written.
+ */
+int tty_say(const char *tty, const char *line);
+
 /* Reads what /proc knows about pid; returns 0, or -1 if it is gone. */
 int proc_facts_read(pid_t pid, struct proc_facts *f);
 void proc_facts_free(struct proc_facts *f);

@@ -34,12 +34,14 @@ struct cli_verb {
 };
 
 extern const struct cli_verb cmd_allow;
+extern const struct cli_verb cmd_caregiver_pin;
 extern const struct cli_verb cmd_catalog;
 extern const struct cli_verb cmd_events;
 extern const struct cli_verb cmd_kill;
 extern const struct cli_verb cmd_policy;
 extern const struct cli_verb cmd_release;
 extern const struct cli_verb cmd_status;
+extern const struct cli_verb cmd_test_alert;
 
 /* Prints a sentence and a newline to standard error ("rdguard: ..."). */
 void cli_error(enum text_id id, ...);

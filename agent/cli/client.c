@@ -107,6 +107,7 @@ client_refusal(const json_t *request, const json_t *reply)
 		{ "bad-request", TXT_DAEMON_BAD_REQUEST, CLI_USAGE },
 		{ "unknown-verb", TXT_DAEMON_UNKNOWN_VERB, CLI_FAILED },
 		{ "policy-refused", TXT_DAEMON_RELOAD_REFUSED, CLI_FAILED },
+		{ "bad-pin", TXT_DAEMON_BAD_PIN, CLI_USAGE },
 	};
 	const char *code = json_string_value(json_object_get(reply, "error"));
 	char id[24];

@@ -88,7 +88,7 @@ static int
 allow_exec(const struct cli_options *o, int argc, char **argv)
 {
 	json_t *request, *reply;
-	char until[32], count[16];
+	char until[32];
 	int rc;
 
 	if ((request = allow_request(argc, argv)) == NULL)
@@ -105,12 +105,9 @@ allow_exec(const struct cli_options *o, int argc, char **argv)
 		    "tool", show_str(reply, "tool"), "until",
 		    show_time(show_str(reply, "until"), until, sizeof until),
 		    NULL);
-		if (released == 1)
-			show_line(TXT_CLI_ALLOWED_RELEASED_ONE, NULL);
-		else if (released > 1)
-			show_line(TXT_CLI_ALLOWED_RELEASED_MANY, "count",
-			    show_int(reply, "released", count, sizeof count),
-			    NULL);
+		if (released > 0)
+			show_line_n(TXT_CLI_ALLOWED_RELEASED,
+			    (unsigned long)released, NULL);
 	}
 	json_decref(request);
 	json_decref(reply);

@@ -56,6 +56,9 @@ run_sentence(const char *event)
 		{ "exited", TXT_CLI_EVENT_EXITED },
 		{ "adopted", TXT_CLI_EVENT_ADOPTED },
 		{ "launch-failed", TXT_CLI_EVENT_LAUNCH_FAILED },
+		{ "allow-asked", TXT_CLI_EVENT_ALLOW_ASKED },
+		{ "pin-refused", TXT_CLI_EVENT_PIN_REFUSED },
+		{ "timed-out", TXT_CLI_EVENT_TIMED_OUT },
 	};
 
 	for (size_t i = 0; i < sizeof sentences / sizeof sentences[0]; i++)
@@ -107,6 +110,28 @@ print_errors(const json_t *rec)
 }
 
 static void
+print_alert(const json_t *rec, const char *event, const char *when)
+{
+	char n[16];
+
+	if (strcmp(event, "alert-sent") == 0)
+		show_line(json_is_true(json_object_get(rec, "test"))
+			? TXT_CLI_EVENT_ALERT_SENT_TEST
+			: TXT_CLI_EVENT_ALERT_SENT,
+		    "time", when, "id", show_int(rec, "id", n, sizeof n), "url",
+		    show_str(rec, "url"), NULL);
+	else if (strcmp(event, "alert-failed") == 0)
+		show_line_n(TXT_CLI_EVENT_ALERT_FAILED,
+		    (unsigned long)json_integer_value(
+			json_object_get(rec, "retry_in_s")),
+		    "time", when, "url", show_str(rec, "url"), "error",
+		    show_str(rec, "error"), NULL);
+	else
+		show_line(TXT_CLI_EVENT_ALERT_DROPPED, "time", when, "error",
+		    show_str(rec, "error"), NULL);
+}
+
+static void
 print_record(const json_t *rec)
 {
 	const char *event = show_str(rec, "event");
@@ -132,6 +157,17 @@ print_record(const json_t *rec)
 		show_line(TXT_CLI_EVENT_POLICY_LOADED, "time", when, "policy",
 		    show_str(rec, "policy"), "mode", show_str(rec, "mode"),
 		    "tools", show_int(rec, "tools", tools, sizeof tools), NULL);
+	else if (strcmp(event, "nobody-answered") == 0)
+		show_line(strcmp(show_str(rec, "action"), "kill") == 0
+			? TXT_CLI_EVENT_NOBODY_KILL
+			: TXT_CLI_EVENT_NOBODY_HOLD,
+		    "time", when, "id", show_int(rec, "id", n, sizeof n),
+		    "tool", show_str(rec, "name"), NULL);
+	else if (strcmp(event, "pin-set") == 0)
+		show_line(TXT_CLI_EVENT_PIN_SET, "time", when, "by",
+		    actor_name(json_object_get(rec, "by")), NULL);
+	else if (strncmp(event, "alert-", 6) == 0)
+		print_alert(rec, event, when);
 	else if (strcmp(event, "policy-refused") == 0) {
 		show_line(TXT_CLI_EVENT_POLICY_REFUSED, "time", when, NULL);
 		print_errors(rec);

@@ -141,14 +141,14 @@ write_yaml_tools(const struct policy *p, FILE *out)
 
 /* A free text as a YAML double-quoted scalar (a JSON string is one). */
 static void
-write_yaml_text(FILE *out, const char *key, const char *value,
-    const char *indent)
+write_yaml_text(
+    FILE *out, const char *key, const char *value, const char *indent)
 {
 	json_t *js = json_string(value);
 	char *quoted = json_dumps(js, JSON_ENCODE_ANY);
 
-	fprintf(out, "%s%s: %s\n", indent, key,
-	    quoted != NULL ? quoted : "\"\"");
+	fprintf(
+	    out, "%s%s: %s\n", indent, key, quoted != NULL ? quoted : "\"\"");
 	free(quoted);
 	json_decref(js);
 }
@@ -176,7 +176,8 @@ write_yaml_warning(const struct policy *p, FILE *out)
 		return;
 	fprintf(out, "alerts:\n  webhook:\n");
 	write_yaml_text(out, "url", p->webhook_url, "    ");
-	fprintf(out, "    format: %s\n", webhook_format_name(p->webhook_format));
+	fprintf(
+	    out, "    format: %s\n", webhook_format_name(p->webhook_format));
 	if (p->webhook_ca_file != NULL)
 		write_yaml_text(out, "ca_file", p->webhook_ca_file, "    ");
 }

@@ -92,9 +92,36 @@ print_allows(const json_t *allows)
 }
 
 static void
+print_desktops(const json_t *s)
+{
+	long long n = json_integer_value(json_object_get(s, "notifiers"));
+
+	if (n > 0)
+		show_line_n(TXT_CLI_STATUS_NOTIFIERS, (unsigned long)n, NULL);
+	else
+		show_line(TXT_CLI_STATUS_NO_NOTIFIERS, NULL);
+}
+
+static void
+print_alerts(const json_t *a)
+{
+	char sent[24], waiting[24];
+
+	if (!json_is_string(json_object_get(a, "webhook")))
+		return;
+	show_line(TXT_CLI_STATUS_ALERTS, "url", show_str(a, "webhook"), "sent",
+	    show_int(a, "sent", sent, sizeof sent), "waiting",
+	    show_int(a, "waiting", waiting, sizeof waiting), NULL);
+	if (json_is_string(json_object_get(a, "last_error")))
+		show_line(TXT_CLI_STATUS_ALERTS_ERROR, "error",
+		    show_str(a, "last_error"), NULL);
+}
+
+static void
 print_status(const json_t *s)
 {
-	char started[32], tools[16], waiting[16];
+	char started[32], tools[16];
+	long long waiting;
 
 	show_line(TXT_CLI_STATUS_HEADER, "version", show_str(s, "version"),
 	    "mode", show_str(s, "mode"), "started",
@@ -108,10 +135,12 @@ print_status(const json_t *s)
 	show_line(TXT_CLI_STATUS_POLICY, "policy", show_str(s, "policy"),
 	    "catalog", show_str(s, "catalog"), "tools",
 	    show_int(s, "catalog_tools", tools, sizeof tools), NULL);
-	if (json_integer_value(json_object_get(s, "journal_waiting")) > 0)
-		show_line(TXT_CLI_STATUS_JOURNAL_WAITING, "count",
-		    show_int(s, "journal_waiting", waiting, sizeof waiting),
-		    NULL);
+	waiting = json_integer_value(json_object_get(s, "journal_waiting"));
+	if (waiting > 0)
+		show_line_n(TXT_CLI_STATUS_JOURNAL_WAITING,
+		    (unsigned long)waiting, NULL);
+	print_desktops(s);
+	print_alerts(json_object_get(s, "alerts"));
 	printf("\n");
 	print_tools(json_object_get(s, "tools"));
 	print_allows(json_object_get(s, "allows"));

@@ -18,6 +18,8 @@ static const struct cli_verb *const verbs[] = {
 	&cmd_release,
 	&cmd_kill,
 	&cmd_allow,
+	&cmd_caregiver_pin,
+	&cmd_test_alert,
 	&cmd_catalog,
 	&cmd_policy,
 };

@@ -22,6 +22,19 @@ show_line(enum text_id id, ...)
 	free(s);
 }
 
+void
+show_line_n(enum text_id id, unsigned long n, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, n);
+	s = text_vprintf_n(id, n, ap);
+	va_end(ap);
+	printf("%s\n", s);
+	free(s);
+}
+
 const char *
 show_str(const json_t *o, const char *key)
 {

@@ -13,6 +13,8 @@
 
 /* Prints a sentence and a newline on standard output. */
 void show_line(enum text_id id, ...);
+/* The same for a sentence with a count (PLURAL). */
+void show_line_n(enum text_id id, unsigned long n, ...);
 
 /* A string member, or "" when missing. */
 const char *show_str(const json_t *o, const char *key);

@@ -23,7 +23,11 @@ struct alerts;
 /* Loads the queue left by an earlier run. */
 struct alerts *alerts_open(struct daemon *d);
 
-/* Takes the webhook settings of a new policy (none: alerts wait). */
+/*
+ * Takes the webhook settings of a new policy; other settings than before
+ * try again at once. Without a webhook new alerts are not queued (there is
+ * nowhere to send them) and those already queued wait.
+ */
 void alerts_configure(struct alerts *a, const struct policy *p);
 
 /* Queues an alert about a journal record (a decision); sends when it can. */
@@ -32,7 +36,11 @@ void alerts_send(struct alerts *a, const json_t *decision);
 /* Queues a sample alert, for `rdguard test-alert`. */
 void alerts_send_test(struct alerts *a);
 
-/* For status: {"webhook":url|null,"waiting":N,"sent":N,"last_error":..}. */
+/*
+ * For status: {"webhook": url|null, "format": "json"|"ntfy"|null,
+ * "waiting": N, "sent": N, "failed": N (tries, since start), "dropped": N,
+ * "sending": bool, "next_try": time|null, "last_error": text|null}.
+ */
 json_t *alerts_status(struct alerts *a);
 
 void alerts_close(struct alerts *a);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "agent/daemon/control.h"
+#include "agent/daemon/launches.h"
 #include "core/paths.h"
 #include "core/proto.h"
 #include "core/xalloc.h"
@@ -31,8 +32,9 @@ struct connection {
 	struct bufferevent *bev;
 	struct proto_reader reader;
 	struct peer peer;
-	bool following;
-	bool closing; /* close once the output is written */
+	bool following; /* gets every journal record it may see */
+	bool notifier;  /* gets the warnings for its user */
+	bool closing;   /* close once the output is written */
 	struct connection *next;
 };
 
@@ -50,6 +52,8 @@ static void
 connection_free(struct connection *conn)
 {
 	struct control *c = conn->control;
+	bool was_notifier = conn->notifier;
+	long uid = conn->peer.uid;
 
 	for (struct connection **p = &c->connections; *p != NULL;
 	     p = &(*p)->next) {
@@ -63,6 +67,9 @@ connection_free(struct connection *conn)
 	bufferevent_free(conn->bev);
 	proto_reader_free(&conn->reader);
 	free(conn);
+	if (was_notifier && c->d->launches != NULL &&
+	    control_notifiers(c, uid) == 0)
+		launches_notifier_gone(c->d->launches, uid);
 }
 
 /* Root, or a member (primary or supplementary) of rdguard-admin. */
@@ -273,8 +280,9 @@ control_send(struct control *c, const struct peer *p, json_t *msg)
 
 	if (conn != NULL && &conn->peer == p) {
 		send_to(conn, msg);
-		/* A request gets one answer; only followers stay. */
-		if (json_object_get(msg, "ok") != NULL && !conn->following)
+		/* A request gets one answer; followers and notifiers stay. */
+		if (json_object_get(msg, "ok") != NULL && !conn->following &&
+		    !conn->notifier)
 			conn->closing = true;
 	}
 	json_decref(msg);
@@ -287,6 +295,59 @@ control_follow(struct control *c, const struct peer *p)
 		c->current->following = true;
 }
 
+void
+control_register_notifier(
+    struct control *c, const struct peer *p, const char *session)
+{
+	struct connection *conn = c->current;
+
+	if (conn == NULL || &conn->peer != p)
+		return;
+	conn->notifier = true;
+	snprintf(conn->peer.session, sizeof conn->peer.session, "%s",
+	    session != NULL ? session : "");
+}
+
+unsigned
+control_notify(struct control *c, long uid, const json_t *msg)
+{
+	unsigned sent = 0;
+
+	for (struct connection *conn = c->connections; conn != NULL;
+	     conn = conn->next) {
+		if (!conn->notifier || conn->closing ||
+		    (uid >= 0 && conn->peer.uid != uid))
+			continue;
+		send_to(conn, msg);
+		sent++;
+	}
+	return sent;
+}
+
+unsigned
+control_notifiers(struct control *c, long uid)
+{
+	unsigned n = 0;
+
+	for (struct connection *conn = c->connections; conn != NULL;
+	     conn = conn->next)
+		if (conn->notifier && !conn->closing &&
+		    (uid < 0 || conn->peer.uid == uid))
+			n++;
+	return n;
+}
+
+/* Records only administrators see: the caregiver's webhook address (an
+ * ntfy topic is as good as a password) and PIN changes. */
+static bool
+admin_only(const json_t *record)
+{
+	const char *event = json_string_value(json_object_get(record, "event"));
+
+	return event != NULL &&
+	    (strncmp(event, "alert-", 6) == 0 || strcmp(event, "pin-set") == 0);
+}
+
 bool
 peer_may_see(const struct peer *p, const json_t *record)
 {
@@ -294,6 +355,8 @@ peer_may_see(const struct peer *p, const json_t *record)
 
 	if (p->admin)
 		return true;
+	if (admin_only(record))
+		return false;
 	if (uid == NULL)
 		uid =
 		    json_object_get(json_object_get(record, "process"), "uid");

@@ -20,6 +20,7 @@ struct peer {
 	long gid;
 	pid_t pid;
 	bool admin;
+	char session[64]; /* a notifier's login session, or "" */
 };
 
 /* Listens on path; NULL and a reason in err when it cannot. */
@@ -32,6 +33,20 @@ void control_send(struct control *c, const struct peer *p, json_t *msg);
 
 /* Keeps the peer connected and sends it every record it may see. */
 void control_follow(struct control *c, const struct peer *p);
+
+/*
+ * Makes the peer a notifier: its connection stays open and gets the
+ * warnings for its user (control_notify). When the last notifier of a user
+ * goes away, launches_notifier_gone() is told.
+ */
+void control_register_notifier(
+    struct control *c, const struct peer *p, const char *session);
+
+/* Sends msg to every notifier of uid (-1: of every user); how many got it. */
+unsigned control_notify(struct control *c, long uid, const json_t *msg);
+
+/* How many notifiers uid (-1: anyone) has connected. */
+unsigned control_notifiers(struct control *c, long uid);
 
 /* Sends a new journal record to the followers that may see it. */
 void control_broadcast(struct control *c, const json_t *record);

@@ -8,7 +8,10 @@
  *   config.c    settings from rdguardd.yaml and the command line
  *   rules.c     catalog + policy + package table + allows -> rulesets
  *   launches.c  the remote tools seen: running, held; acting on verdicts
+ *   answers.c   the warning a notifier shows, and the person's answers
+ *   pin.c       the caregiver's PIN
  *   control.c   the control socket: peers, framing, followers
+ *   alerts.c    the caregiver's webhook
  *   verbs.c     what each request does
  *   log.c       the daemon's own messages
  *   watchdog.c  aborts a stuck gate; tells systemd we are alive
@@ -26,6 +29,7 @@
 struct rules;
 struct launches;
 struct control;
+struct pin_guard;
 
 struct config {
 	char *config_file;
@@ -48,6 +52,8 @@ struct daemon {
 	struct config config;
 	struct rules *rules;
 	struct launches *launches;
+	struct alerts *alerts;
+	struct pin_guard *pins; /* the caregiver's PIN */
 	struct control *control;
 	struct journal journal;
 	char *journal_path;

@@ -17,42 +17,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "agent/daemon/alerts.h"
 #include "agent/daemon/launches.h"
+#include "agent/daemon/run.h"
 #include "agent/daemon/rules.h"
 #include "core/xalloc.h"
 
 /* How long to wait for a launch's execve to finish before giving up. */
 #define SETTLE_TRIES 12 /* 1 ms doubling: about 4 s in all */
-
-enum run_state { RUN_RUNNING, RUN_HELD, RUN_GONE };
-
-struct run {
-	struct launches *owner;
-	unsigned id;
-	pid_t pid;
-	long uid;
-	char *tool_id;
-	char *tool_name;
-	enum tool_kind kind;
-	char *exe;
-	enum run_state state;
-	enum verdict verdict;
-	long long since_ms;
-	char from[1024]; /* the cgroup it was in before it was held */
-	int pidfd;
-	struct event *exit_event;
-	struct event *settle_event;
-	unsigned settle_tries;
-	json_t *decision; /* journaled once the launch has settled */
-	struct run *next;
-};
-
-struct launches {
-	struct daemon *d;
-	struct run *runs;
-	unsigned next_id;
-	unsigned long long watched;
-};
 
 static const char *const state_names[] = { "running", "held", "gone" };
 
@@ -120,8 +92,8 @@ launches_new(struct daemon *d)
 	return l;
 }
 
-static struct run *
-find_run(struct launches *l, unsigned id)
+struct run *
+run_find(struct launches *l, unsigned id)
 {
 	for (struct run *r = l->runs; r != NULL; r = r->next)
 		if (r->id == id)
@@ -147,6 +119,7 @@ run_free(struct run *r)
 		event_free(r->settle_event);
 	if (r->pidfd >= 0)
 		close(r->pidfd);
+	answers_forget(r);
 	json_decref(r->decision);
 	free(r->tool_id);
 	free(r->tool_name);
@@ -193,7 +166,7 @@ user_json(long uid)
 	return json_string(pw.pw_name);
 }
 
-static json_t *
+json_t *
 actor_json(const struct actor *by)
 {
 	if (by == NULL || by->uid < 0)
@@ -203,7 +176,7 @@ actor_json(const struct actor *by)
 }
 
 /* A record about a run: {"event":name,"id":..,"tool":..,"pid":..}. */
-static json_t *
+json_t *
 run_event(const struct run *r, const char *name)
 {
 	return json_pack("{s:s,s:I,s:s,s:s,s:I,s:I}", "event", name, "id",
@@ -222,6 +195,7 @@ on_exit_readable(evutil_socket_t fd, short what, void *arg)
 	struct launches *l = r->owner;
 
 	daemon_record(l->d, run_event(r, "exited"));
+	answers_resolved(r, "ended", 0);
 	if (l->d->holder != NULL)
 		holder_forget(l->d->holder, r->id);
 	run_remove(l, r);
@@ -263,8 +237,8 @@ reasons_json(const struct gate_record *g)
 		char *text = reason_text(reason, g->tool, &g->facts);
 
 		json_array_append_new(a,
-		    json_pack("{s:s,s:s}", "key", text_key(reason->id), "text",
-			text));
+		    json_pack("{s:s,s:I,s:s}", "key", text_key(reason->id),
+			"number", (json_int_t)reason->number, "text", text));
 		free(text);
 	}
 	return a;
@@ -363,10 +337,23 @@ exec_done(pid_t pid, const char *exe)
 	return strcmp(now, exe) == 0;
 }
 
+/* The caregiver hears of every launch held or refused. */
+static void
+alert_if_stopped(struct daemon *d, const json_t *decision)
+{
+	const char *verdict =
+	    json_string_value(json_object_get(decision, "verdict"));
+
+	if (verdict != NULL &&
+	    (strcmp(verdict, "hold") == 0 || strcmp(verdict, "block") == 0))
+		alerts_send(d->alerts, decision);
+}
+
 static void
 journal_decision(struct run *r)
 {
 	if (r->decision != NULL) {
+		alert_if_stopped(r->owner->d, r->decision);
 		daemon_record(r->owner->d, r->decision);
 		r->decision = NULL;
 	}
@@ -384,6 +371,7 @@ give_up_settling(struct run *r)
 		r->state = RUN_RUNNING;
 	}
 	daemon_record(d, run_event(r, "launch-failed"));
+	answers_resolved(r, "released", 0);
 }
 
 static void
@@ -400,13 +388,17 @@ settle(struct run *r)
 				f.cgroup = xstrdup(r->from);
 			}
 			add_proc_facts(r->decision, &f);
+			if (f.tty != NULL)
+				snprintf(r->tty, sizeof r->tty, "%s", f.tty);
 			proc_facts_free(&f);
 		}
 		journal_decision(r);
+		answers_settled(r);
 		return;
 	}
 	if (kill(r->pid, 0) != 0) { /* gone before it settled */
 		journal_decision(r);
+		answers_settled(r);
 		return;
 	}
 	if (r->settle_tries >= SETTLE_TRIES) {
@@ -469,13 +461,19 @@ take_launch(struct launches *l, const struct gate_record *g)
 		struct run denied = { .owner = l, .id = take_id(l) };
 		json_t *record = decision_json(&denied, g, NULL);
 
+		alert_if_stopped(l->d, record);
 		daemon_record(l->d, record);
+		answers_notice(l, g, g->uid);
 		return;
 	}
 	r = run_new(l, g, take_id(l));
 	if (g->stopped)
 		held = hold_run(l, r);
 	r->decision = decision_json(r, g, held);
+	if (r->state == RUN_HELD)
+		answers_held(r, g);
+	else
+		answers_notice(l, g, r->uid);
 	watch_exit(l, r);
 	settle(r);
 }
@@ -665,7 +663,7 @@ launches_adopt_held(struct launches *l)
 enum launch_error
 launches_release(struct launches *l, unsigned id, const struct actor *by)
 {
-	struct run *r = find_run(l, id);
+	struct run *r = run_find(l, id);
 	json_t *record;
 
 	if (r == NULL || r->state == RUN_GONE)
@@ -678,13 +676,17 @@ launches_release(struct launches *l, unsigned id, const struct actor *by)
 	record = run_event(r, "released");
 	json_object_set_new(record, "by", actor_json(by));
 	daemon_record(l->d, record);
+	if (by != NULL && by->allowed_until > 0)
+		answers_resolved(r, "allowed", by->allowed_until);
+	else
+		answers_resolved(r, "released", 0);
 	return LAUNCH_OK;
 }
 
 enum launch_error
 launches_kill(struct launches *l, unsigned id, const struct actor *by)
 {
-	struct run *r = find_run(l, id);
+	struct run *r = run_find(l, id);
 	json_t *record;
 
 	if (r == NULL || r->state == RUN_GONE)
@@ -694,6 +696,7 @@ launches_kill(struct launches *l, unsigned id, const struct actor *by)
 	record = run_event(r, "killed");
 	json_object_set_new(record, "by", actor_json(by));
 	daemon_record(l->d, record);
+	answers_resolved(r, "killed", 0);
 	return LAUNCH_OK;
 }
 
@@ -715,7 +718,7 @@ launches_release_tool(
 const char *
 launches_tool_of(struct launches *l, unsigned id, long *uid)
 {
-	struct run *r = find_run(l, id);
+	struct run *r = run_find(l, id);
 
 	if (r == NULL)
 		return NULL;

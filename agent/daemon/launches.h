@@ -19,6 +19,7 @@
 struct actor {
 	long uid; /* -1: rdguard itself */
 	pid_t pid;
+	long long allowed_until; /* a release that is an allow: until when */
 };
 
 enum launch_error {
@@ -56,6 +57,22 @@ const char *launches_tool_of(struct launches *l, unsigned id, long *uid);
 /* Status: the runs as a JSON array (only uid's when uid >= 0). */
 json_t *launches_status(struct launches *l, long uid);
 unsigned launches_count(struct launches *l, bool held);
+
+struct peer;
+
+/*
+ * answers.c: a person's answer to a held tool's warning (request holds
+ * "answer": "block", "allow" or "pin" with "pin"). Returns the reply.
+ */
+json_t *launches_answer(struct launches *l, unsigned id, const struct peer *p,
+    const json_t *request);
+
+/* A notifier of uid came (show it every pending warning) or the last left. */
+void launches_notifier_here(struct launches *l, long uid);
+void launches_notifier_gone(struct launches *l, long uid);
+
+/* Sends a sample warning to every notifier; how many got it. */
+unsigned launches_test_warning(struct launches *l);
 
 /* Launches the watch saw (the gate counts its own). */
 unsigned long long launches_watched(struct launches *l);

@@ -20,10 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/daemon/alerts.h"
 #include "agent/daemon/control.h"
 #include "agent/daemon/daemon.h"
 #include "agent/daemon/launches.h"
 #include "agent/daemon/log.h"
+#include "agent/daemon/pin.h"
 #include "agent/daemon/rules.h"
 #include "agent/daemon/watchdog.h"
 #include "core/paths.h"
@@ -471,6 +473,7 @@ daemon_reload(struct daemon *d)
 		const struct ruleset *rs = rules_current(d->rules);
 
 		rules_publish(d->rules, d->gate);
+		alerts_configure(d->alerts, rs->policy);
 		log_say(LOG_INFO, TXT_DAEMON_RELOADED, "policy",
 		    d->config.policy_file, NULL);
 		daemon_record(d,
@@ -593,6 +596,8 @@ shut_down(struct daemon *d)
 	watch_close(d->watch);
 	control_close(d->control);
 	launches_free(d->launches);
+	alerts_close(d->alerts);
+	pin_guard_free(d->pins);
 	journal_close(&d->journal);
 	holder_close(d->holder);
 	rules_free(d->rules);
@@ -609,7 +614,7 @@ main(int argc, char **argv)
 {
 	struct options o = { 0 };
 	struct daemon d = { .pkgdb_fd = -1 };
-	char why[256], *held_folder;
+	char why[256], *held_folder, *pin_path;
 	int ready_fd = -1;
 
 	log_init();
@@ -636,6 +641,11 @@ main(int argc, char **argv)
 	if (strcmp(holder_strength(d.holder), "frozen") != 0)
 		log_say(LOG_WARNING, TXT_DAEMON_HOLD_WEAK, "reason", why, NULL);
 	open_journal(&d);
+	d.alerts = alerts_open(&d);
+	pin_path = xasprintf("%s/caregiver.pin", d.config.state_dir);
+	d.pins = pin_guard_new(pin_path);
+	free(pin_path);
+	alerts_configure(d.alerts, rules_current(d.rules)->policy);
 	if ((d.control = control_open(
 		 &d, d.config.socket_path, why, sizeof why)) == NULL) {
 		log_say(LOG_ERROR, TXT_DAEMON_NO_SOCKET, "reason", why, NULL);

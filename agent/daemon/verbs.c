@@ -6,14 +6,17 @@
  * {"ok":true,...}, or {"ok":false,"error":CODE,"message":TEXT} where CODE
  * is stable (clients show their own translation of it) and TEXT is English.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/daemon/alerts.h"
 #include "agent/daemon/control.h"
 #include "agent/daemon/launches.h"
 #include "agent/daemon/log.h"
+#include "agent/daemon/pin.h"
 #include "agent/daemon/rules.h"
 #include "core/paths.h"
 #include "core/proto.h"
@@ -96,6 +99,19 @@ allows_json(struct daemon *d, const struct peer *p)
 	return a;
 }
 
+/* The alerts' state; the webhook's address only for administrators. */
+static json_t *
+alerts_json(struct daemon *d, const struct peer *p)
+{
+	json_t *a = alerts_status(d->alerts);
+
+	if (!p->admin && json_is_string(json_object_get(a, "webhook"))) {
+		json_object_set_new(a, "webhook", json_string("(set)"));
+		json_object_del(a, "last_error");
+	}
+	return a;
+}
+
 static void
 verb_status(struct daemon *d, const struct peer *p, json_t *req)
 {
@@ -104,14 +120,18 @@ verb_status(struct daemon *d, const struct peer *p, json_t *req)
 
 	journal_time(d->started_ms, started, sizeof started);
 	reply_ok(d, p,
-	    json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:I,s:o,s:o,s:I,s:I}",
+	    json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:I,s:o,s:o,s:I,s:o,"
+		      "s:I,s:I}",
 		"version", RDGUARD_VERSION, "started", started, "mode",
 		policy_mode_name(rs->policy->mode), "tier", d->tier, "gate",
 		gate_json(d), "hold", holder_strength(d->holder), "policy",
 		d->config.policy_file, "catalog", d->config.catalog_dir,
 		"catalog_tools", (json_int_t)rs->catalog->count, "tools",
 		launches_status(d->launches, p->admin ? -1 : p->uid), "allows",
-		allows_json(d, p), "journal_waiting",
+		allows_json(d, p), "notifiers",
+		(json_int_t)control_notifiers(
+		    d->control, p->admin ? -1 : p->uid),
+		"alerts", alerts_json(d, p), "journal_waiting",
 		(json_int_t)d->journal.pending_count, "journal_dropped",
 		(json_int_t)d->journal.dropped));
 }
@@ -215,7 +235,7 @@ reply_launch_error(
 static void
 verb_release(struct daemon *d, const struct peer *p, json_t *req)
 {
-	struct actor by = { p->uid, p->pid };
+	struct actor by = { p->uid, p->pid, 0 };
 	unsigned id;
 
 	if (!request_id(req, &id)) {
@@ -228,7 +248,7 @@ verb_release(struct daemon *d, const struct peer *p, json_t *req)
 static void
 verb_kill(struct daemon *d, const struct peer *p, json_t *req)
 {
-	struct actor by = { p->uid, p->pid };
+	struct actor by = { p->uid, p->pid, 0 };
 	unsigned id;
 
 	if (!request_id(req, &id)) {
@@ -246,7 +266,7 @@ static void
 verb_allow(struct daemon *d, const struct peer *p, json_t *req)
 {
 	const struct ruleset *rs = rules_current(d->rules);
-	struct actor by = { p->uid, p->pid };
+	struct actor by = { p->uid, p->pid, 0 };
 	const char *tool = json_string_value(json_object_get(req, "tool"));
 	json_t *user = json_object_get(req, "user");
 	long long seconds = json_integer_value(json_object_get(req, "for"));
@@ -282,6 +302,7 @@ verb_allow(struct daemon *d, const struct peer *p, json_t *req)
 		"uid", (json_int_t)uid, "until", until_text, "by",
 		json_pack("{s:I,s:I}", "uid", (json_int_t)p->uid, "pid",
 		    (json_int_t)p->pid)));
+	by.allowed_until = until;
 	released = launches_release_tool(d->launches, tool, uid, &by);
 	reply_ok(d, p,
 	    json_pack("{s:s,s:s,s:I}", "tool", tool, "until", until_text,
@@ -302,6 +323,72 @@ verb_reload(struct daemon *d, const struct peer *p, json_t *req)
 		"message", text(TXT_DAEMON_RELOAD_REFUSED), "errors", errors));
 }
 
+/*
+ * register: the caller is a notifier for its user; the connection stays
+ * open and gets every pending and new warning of that user.
+ */
+static void
+verb_register(struct daemon *d, const struct peer *p, json_t *req)
+{
+	control_register_notifier(
+	    d->control, p, json_string_value(json_object_get(req, "session")));
+	reply_ok(d, p,
+	    json_pack("{s:s,s:I}", "version", RDGUARD_VERSION, "uid",
+		(json_int_t)p->uid));
+	launches_notifier_here(d->launches, p->uid);
+}
+
+/* answer: a person's answer to a warning (answers.c checks who may). */
+static void
+verb_answer(struct daemon *d, const struct peer *p, json_t *req)
+{
+	json_t *reply;
+	unsigned id;
+
+	if (!request_id(req, &id)) {
+		reply_error(d, p, "bad-request", TXT_DAEMON_BAD_REQUEST, NULL);
+		return;
+	}
+	reply = launches_answer(d->launches, id, p, req);
+	json_object_set_new(reply, "reply_to", json_string("answer"));
+	json_object_set_new(reply, "id", json_integer(id));
+	control_send(d->control, p, reply);
+}
+
+/* test-alert: a sample warning on every desktop, and a sample webhook. */
+static void
+verb_test_alert(struct daemon *d, const struct peer *p, json_t *req)
+{
+	unsigned shown = launches_test_warning(d->launches);
+
+	alerts_send_test(d->alerts);
+	reply_ok(d, p,
+	    json_pack("{s:I,s:o}", "notifiers", (json_int_t)shown, "alerts",
+		alerts_status(d->alerts)));
+}
+
+/* set-pin: the caregiver's PIN (kept only as a hash). */
+static void
+verb_set_pin(struct daemon *d, const struct peer *p, json_t *req)
+{
+	const char *pin = json_string_value(json_object_get(req, "pin"));
+
+	if (pin == NULL || !pin_format_ok(pin)) {
+		reply_error(d, p, "bad-pin", TXT_DAEMON_BAD_PIN, NULL);
+		return;
+	}
+	if (pin_set(d->pins, pin) != 0) {
+		reply_error(d, p, "failed", TXT_DAEMON_PIN_NOT_SAVED, "reason",
+		    strerror(errno), NULL);
+		return;
+	}
+	daemon_record(d,
+	    json_pack("{s:s,s:o}", "event", "pin-set", "by",
+		json_pack("{s:I,s:I}", "uid", (json_int_t)p->uid, "pid",
+		    (json_int_t)p->pid)));
+	reply_ok(d, p, NULL);
+}
+
 static const struct verb verbs[] = {
 	{ "status", false, verb_status },
 	{ "events", false, verb_events },
@@ -309,6 +396,10 @@ static const struct verb verbs[] = {
 	{ "kill", true, verb_kill },
 	{ "allow", true, verb_allow },
 	{ "reload", true, verb_reload },
+	{ "register", false, verb_register },
+	{ "answer", false, verb_answer },
+	{ "test-alert", true, verb_test_alert },
+	{ "set-pin", true, verb_set_pin },
 };
 
 void

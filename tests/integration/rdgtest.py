@@ -28,6 +28,8 @@ MARKER = os.path.join(BUILD, "tests/rdg_marker")
 STORM = os.path.join(BUILD, "tests/rdg_storm")
 CATALOG = os.path.join(SOURCE, "policies/catalog")
 FAMILY = os.path.join(SOURCE, "policies/family.yaml")
+# The family policy with held tools kept held when nobody is at a desktop.
+NO_DESKTOP = os.path.join(SOURCE, "tests/integration/policies/family-no-desktop.yaml")
 
 # A launch that is not judged within this long means the gate is stuck.
 PROBE_LIMIT_S = 1.0
@@ -192,7 +194,7 @@ class Watchdog(threading.Thread):
 class Daemon:
     """A real rdguardd in the foreground, on its own socket and state."""
 
-    def __init__(self, scratch, policy=FAMILY, gate_mounts=None, extra=(),
+    def __init__(self, scratch, policy=NO_DESKTOP, gate_mounts=None, extra=(),
                  state=None):
         self.scratch = scratch
         self.state = state or tempfile.mkdtemp(prefix="rdg-state-", dir=scratch.dir)
@@ -349,13 +351,21 @@ class Daemon:
         return tripped
 
 
-def launch(path, *args, marker=None, env=None):
-    """Starts path like a person would; the marker file says if it ran."""
+def launch(path, *args, marker=None, env=None, user=None, **popen):
+    """Starts path like a person would (as uid user, when given); the
+    marker file says whether it ran."""
     full_env = dict(os.environ if env is None else env)
     if marker:
         full_env["RDG_MARKER"] = marker
+    preexec = None
+    if user is not None:
+        def preexec():
+            os.setgroups([])
+            os.setgid(user)
+            os.setuid(user)
+    popen.setdefault("stdin", subprocess.DEVNULL)
     return subprocess.Popen([path] + list(args), env=full_env,
-                            stdin=subprocess.DEVNULL)
+                            preexec_fn=preexec, **popen)
 
 
 def ended(proc, timeout=3.0):
@@ -370,20 +380,27 @@ class DaemonTest(unittest.TestCase):
     """A scratch mount and a daemon on it for every test; the daemon's
     watchdog must never have fired."""
 
-    policy = FAMILY
+    policy = NO_DESKTOP
     extra = ()
 
     def setUp(self):
-        self.scratch = Scratch()
-        self.children = []
+        self.make_scratch()
         self.daemon = Daemon(self.scratch, policy=self.policy,
                              extra=self.extra).start()
 
-    def tearDown(self):
+    def make_scratch(self):
+        """The scratch mount, and the clean-up of everything a test starts:
+        registered first, so that it runs even when setUp fails halfway."""
+        self.scratch = Scratch()
+        self.children = []
+        self.daemon = None
+        self.addCleanup(self.clean_up)
+
+    def clean_up(self):
         for p in self.children:
             if p.poll() is None:
                 p.kill()
-        tripped = self.daemon.stop()
+        tripped = self.daemon.stop() if self.daemon else None
         # A frozen child can only die once thawed or killed by its group.
         for p in self.children:
             try:
@@ -393,10 +410,17 @@ class DaemonTest(unittest.TestCase):
         self.scratch.close()
         self.assertIsNone(tripped)
 
-    def start(self, name, *args, folder=None):
+    def start(self, name, *args, folder=None, user=None, **popen):
         """Installs the marker as name and launches it."""
         path = self.scratch.install(name, folder=folder)
         marker = self.scratch.marker(name.replace("/", "_"))
-        proc = launch(path, *args, marker=marker)
+        proc = launch(path, *args, marker=marker, user=user, **popen)
         self.children.append(proc)
         return proc, marker
+
+    def write_policy(self, text):
+        """A policy file for this test, in its scratch folder."""
+        path = os.path.join(self.scratch.dir, "policy.yaml")
+        with open(path, "w") as f:
+            f.write(text)
+        return path

@@ -40,21 +40,23 @@ class EverywhereTest(unittest.TestCase):
 
     def setUp(self):
         self.scratch = Scratch()
+        self.children = []
+        self.daemon = None
+        self.root_only = tempfile.mkdtemp(prefix="rdguard-test-", dir="/var/lib")
+        self.addCleanup(self.clean_up)
+        # A folder only root can change, on the root filesystem.
+        os.chmod(self.root_only, 0o755)
         self.daemon = Daemon(self.scratch, gate_mounts=[]).start()
         # The watchdog probes from /, which this daemon gates too.
         self.daemon.watchdog.stop()
         self.daemon.watchdog = rdgtest.Watchdog("/bin/true", self.daemon)
         self.daemon.watchdog.start()
-        # A folder only root can change, on the root filesystem.
-        self.root_only = tempfile.mkdtemp(prefix="rdguard-test-", dir="/var/lib")
-        os.chmod(self.root_only, 0o755)
-        self.children = []
 
-    def tearDown(self):
+    def clean_up(self):
         for p in self.children:
             if p.poll() is None:
                 p.kill()
-        tripped = self.daemon.stop()
+        tripped = self.daemon.stop() if self.daemon else None
         shutil.rmtree(self.root_only, ignore_errors=True)
         self.scratch.close()
         self.assertIsNone(tripped)

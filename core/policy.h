@@ -39,8 +39,8 @@ enum launch_fact {
 
 /* Who may let a held tool run (besides an administrator, who always may). */
 enum allow_by {
-	ALLOW_BY_SELF,	    /* the person, twice, with a pause between */
-	ALLOW_BY_ADMIN,	    /* only an administrator */
+	ALLOW_BY_SELF,      /* the person, twice, with a pause between */
+	ALLOW_BY_ADMIN,     /* only an administrator */
 	ALLOW_BY_CAREGIVER, /* the person, with the caregiver's PIN */
 	ALLOW_BY_COUNT
 };
@@ -71,11 +71,11 @@ struct policy {
 
 	/* The warning and its answers (docs/policy.md, "The warning"). */
 	enum allow_by allow_by;
-	long long allow_pause;	 /* self: seconds between the two answers */
+	long long allow_pause;   /* self: seconds between the two answers */
 	long long answer_within; /* a held tool nobody answers is ended */
 	enum nobody_answers when_nobody_answers;
-	bool speak;		 /* read the warning aloud */
-	char *contact_name;	 /* whom to call, shown in the warning; or NULL */
+	bool speak;         /* read the warning aloud */
+	char *contact_name; /* whom to call, shown in the warning; or NULL */
 	char *contact_phone;
 
 	/* The caregiver's alert: an HTTPS POST for every held tool. */

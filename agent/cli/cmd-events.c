@@ -11,6 +11,7 @@
 #include "agent/cli/cli.h"
 #include "agent/cli/client.h"
 #include "agent/cli/show.h"
+#include "core/correlate.h"
 #include "core/duration.h"
 #include "core/journal.h"
 
@@ -67,14 +68,41 @@ run_sentence(const char *event)
 	return TXT_CLI_EVENT_OTHER;
 }
 
+/*
+ * A reason in the reader's language: worded again from its key and number
+ * (the journal's own text is English), or the journal's text when this
+ * rdguard does not know the key.
+ */
+static char *
+reason_words(const json_t *reason, const json_t *record)
+{
+	const json_t *process = json_object_get(record, "process");
+	const json_t *file = json_object_get(record, "file");
+	struct tool t = { .name = (char *)show_str(
+			      json_object_get(record, "tool"), "name") };
+	struct launch_facts f = { .exe = show_str(process, "exe"),
+		.package =
+		    json_string_value(json_object_get(file, "package")) };
+	struct reason r;
+
+	if (text_find(show_str(reason, "key"), &r.id) != 0)
+		return strdup(show_str(reason, "text"));
+	r.number = json_integer_value(json_object_get(reason, "number"));
+	return reason_text(&r, &t, &f);
+}
+
 static void
 print_reasons(const json_t *record)
 {
 	const json_t *r;
 	size_t i;
 
-	json_array_foreach(json_object_get(record, "reasons"), i, r) show_line(
-	    TXT_CLI_EVENT_REASON, "reason", show_str(r, "text"), NULL);
+	json_array_foreach (json_object_get(record, "reasons"), i, r) {
+		char *words = reason_words(r, record);
+
+		show_line(TXT_CLI_EVENT_REASON, "reason", words, NULL);
+		free(words);
+	}
 }
 
 static const char *
@@ -105,8 +133,9 @@ print_errors(const json_t *rec)
 	const json_t *e;
 	size_t i;
 
-	json_array_foreach(json_object_get(rec, "errors"), i, e) show_line(
-	    TXT_CLI_EVENT_REASON, "reason", json_string_value(e), NULL);
+	json_array_foreach (json_object_get(rec, "errors"), i, e)
+		show_line(
+		    TXT_CLI_EVENT_REASON, "reason", json_string_value(e), NULL);
 }
 
 static void
@@ -135,7 +164,7 @@ static void
 print_record(const json_t *rec)
 {
 	const char *event = show_str(rec, "event");
-	char when[32], n[16], pid[16], until[32], tools[16];
+	char when[32], n[16], pid[16], until[32];
 
 	show_time(show_str(rec, "time"), when, sizeof when);
 	if (strcmp(event, "decision") == 0)
@@ -149,14 +178,18 @@ print_record(const json_t *rec)
 		    show_time(show_str(rec, "until"), until, sizeof until),
 		    "by", actor_name(json_object_get(rec, "by")), NULL);
 	else if (strcmp(event, "started") == 0)
-		show_line(TXT_CLI_EVENT_STARTED, "time", when, "mode",
-		    show_str(rec, "mode"), "tier", show_str(rec, "tier"), NULL);
+		show_line(strcmp(show_str(rec, "tier"), "gate") == 0
+			? TXT_CLI_EVENT_STARTED_GATE
+			: TXT_CLI_EVENT_STARTED_WATCH,
+		    "time", when, "mode", show_str(rec, "mode"), NULL);
 	else if (strcmp(event, "stopped") == 0)
 		show_line(TXT_CLI_EVENT_STOPPED, "time", when, NULL);
 	else if (strcmp(event, "policy-loaded") == 0)
-		show_line(TXT_CLI_EVENT_POLICY_LOADED, "time", when, "policy",
-		    show_str(rec, "policy"), "mode", show_str(rec, "mode"),
-		    "tools", show_int(rec, "tools", tools, sizeof tools), NULL);
+		show_line_n(TXT_CLI_EVENT_POLICY_LOADED,
+		    (unsigned long)json_integer_value(
+			json_object_get(rec, "tools")),
+		    "time", when, "policy", show_str(rec, "policy"), "mode",
+		    show_str(rec, "mode"), NULL);
 	else if (strcmp(event, "nobody-answered") == 0)
 		show_line(strcmp(show_str(rec, "action"), "kill") == 0
 			? TXT_CLI_EVENT_NOBODY_KILL

@@ -24,7 +24,7 @@ static void
 print_how_launches_are_seen(const json_t *s)
 {
 	const json_t *gate = json_object_get(s, "gate");
-	char filesystems[16], launches[24], tools[24], held[24], denied[24];
+	char launches[24], tools[24], held[24], denied[24];
 	char p50[16], p99[16], max[16];
 
 	if (strcmp(show_str(s, "tier"), "gate") != 0) {
@@ -35,8 +35,9 @@ print_how_launches_are_seen(const json_t *s)
 		    NULL);
 		return;
 	}
-	show_line(TXT_CLI_STATUS_TIER_GATE, "filesystems",
-	    show_int(gate, "filesystems", filesystems, sizeof filesystems),
+	show_line_n(TXT_CLI_STATUS_TIER_GATE,
+	    (unsigned long)json_integer_value(
+		json_object_get(gate, "filesystems")),
 	    NULL);
 	show_line(TXT_CLI_STATUS_COUNTS, "launches",
 	    show_int(gate, "launches", launches, sizeof launches), "tools",
@@ -60,8 +61,7 @@ print_tools(const json_t *tools)
 		return;
 	}
 	show_line(TXT_CLI_STATUS_TOOLS_HEADER, NULL);
-	json_array_foreach(tools, i, t)
-	{
+	json_array_foreach (tools, i, t) {
 		char id[16], pid[16], since[32];
 		bool held = strcmp(show_str(t, "state"), "held") == 0;
 
@@ -81,8 +81,7 @@ print_allows(const json_t *allows)
 	const json_t *a;
 	size_t i;
 
-	json_array_foreach(allows, i, a)
-	{
+	json_array_foreach (allows, i, a) {
 		char until[32];
 
 		show_line(TXT_CLI_STATUS_ALLOW, "tool", show_str(a, "tool"),
@@ -120,7 +119,7 @@ print_alerts(const json_t *a)
 static void
 print_status(const json_t *s)
 {
-	char started[32], tools[16];
+	char started[32];
 	long long waiting;
 
 	show_line(TXT_CLI_STATUS_HEADER, "version", show_str(s, "version"),
@@ -132,9 +131,11 @@ print_status(const json_t *s)
 		? TXT_CLI_STATUS_HOLD_FROZEN
 		: TXT_CLI_STATUS_HOLD_STOPPED,
 	    NULL);
-	show_line(TXT_CLI_STATUS_POLICY, "policy", show_str(s, "policy"),
-	    "catalog", show_str(s, "catalog"), "tools",
-	    show_int(s, "catalog_tools", tools, sizeof tools), NULL);
+	show_line_n(TXT_CLI_STATUS_POLICY,
+	    (unsigned long)json_integer_value(
+		json_object_get(s, "catalog_tools")),
+	    "policy", show_str(s, "policy"), "catalog", show_str(s, "catalog"),
+	    NULL);
 	waiting = json_integer_value(json_object_get(s, "journal_waiting"));
 	if (waiting > 0)
 		show_line_n(TXT_CLI_STATUS_JOURNAL_WAITING,

@@ -160,8 +160,7 @@ reason_texts(const json_t *decision)
 	json_t *texts = json_array(), *r;
 	size_t i;
 
-	json_array_foreach(json_object_get(decision, "reasons"), i, r)
-	{
+	json_array_foreach (json_object_get(decision, "reasons"), i, r) {
 		json_t *t = json_object_get(r, "text");
 
 		if (json_is_string(t))
@@ -269,8 +268,7 @@ ntfy_message(struct evbuffer *out, const json_t *alert)
 	}
 	add_text_line(out,
 	    alert_is_block(alert) ? TXT_ALERT_BLOCKED : TXT_ALERT_HELD, alert);
-	json_array_foreach(json_object_get(alert, "reasons"), i, r)
-	{
+	json_array_foreach (json_object_get(alert, "reasons"), i, r) {
 		if (i < NTFY_MAX_REASONS && json_is_string(r))
 			add_line(out, json_string_value(r));
 	}
@@ -864,9 +862,8 @@ attempt_failure(struct attempt *t)
 	if (t->failure != NULL)
 		return xstrdup(t->failure);
 	if (t->timed_out) {
-		snprintf(status, sizeof status, "%d", STEP_TIMEOUT_S);
-		return text_printf(
-		    TXT_ALERT_ERR_TIMEOUT, "seconds", status, NULL);
+		return text_printf_n(
+		    TXT_ALERT_ERR_TIMEOUT, STEP_TIMEOUT_S, NULL);
 	}
 	if (t->status != 0) {
 		snprintf(status, sizeof status, "%d", t->status);
@@ -1028,14 +1025,12 @@ static void
 on_deadline(evutil_socket_t fd, short what, void *arg)
 {
 	struct alerts *a = arg;
-	char seconds[16];
 
 	if (a->busy == NULL)
 		return;
-	snprintf(seconds, sizeof seconds, "%d", TOTAL_TIMEOUT_S);
 	if (a->busy->status == 0)
-		a->busy->failure = text_printf(
-		    TXT_ALERT_ERR_TIMEOUT, "seconds", seconds, NULL);
+		a->busy->failure =
+		    text_printf_n(TXT_ALERT_ERR_TIMEOUT, TOTAL_TIMEOUT_S, NULL);
 	finish(a);
 }
 

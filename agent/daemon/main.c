@@ -568,8 +568,10 @@ record_start(struct daemon *d)
 		policy_mode_name(rs->policy->mode), "policy",
 		d->config.policy_file, "tools",
 		(json_int_t)rs->catalog->count));
-	log_say(LOG_INFO, TXT_DAEMON_STARTED, "mode",
-	    policy_mode_name(rs->policy->mode), "tier", d->tier, NULL);
+	log_say(LOG_INFO,
+	    d->gate != NULL ? TXT_DAEMON_STARTED_GATE
+			    : TXT_DAEMON_STARTED_WATCH,
+	    "mode", policy_mode_name(rs->policy->mode), NULL);
 }
 
 static void

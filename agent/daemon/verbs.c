@@ -178,8 +178,9 @@ verb_events(struct daemon *d, const struct peer *p, json_t *req)
 	q.limit = (size_t)json_integer_value(json_object_get(req, "limit"));
 	journal_read(
 	    d->journal_path, d->config.journal_keep, collect_event, &q);
-	json_array_foreach(q.found, i, record)
-	    control_send(d->control, p, json_pack("{s:O}", "event", record));
+	json_array_foreach (q.found, i, record)
+		control_send(
+		    d->control, p, json_pack("{s:O}", "event", record));
 	json_decref(q.found);
 	if (json_is_true(json_object_get(req, "follow"))) {
 		control_follow(d->control, p);

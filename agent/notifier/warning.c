@@ -85,8 +85,7 @@ lead_reason(const json_t *view, const char **key)
 	size_t i;
 
 	for (size_t k = 0; order[k] != NULL; k++) {
-		json_array_foreach(reasons, i, r)
-		{
+		json_array_foreach (reasons, i, r) {
 			if (strcmp(view_str(r, "key"), order[k]) == 0) {
 				*key = order[k];
 				return r;

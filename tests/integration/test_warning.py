@@ -73,7 +73,8 @@ class WarningTest(rdgtest.DaemonTest):
 
     def warning_for(self, tool_name, timeout=2.0):
         return self.desktop.wait_for_notification(
-            lambda n: n.summary == f"{tool_name} was stopped", timeout)
+            lambda n: n.summary == f"{tool_name} was stopped before it could run",
+            timeout)
 
 
 class WarningShownTest(WarningTest):
@@ -87,8 +88,8 @@ class WarningShownTest(WarningTest):
         self.assertEqual(n.actions["allow"], "Allow…")
         self.assertEqual(n.actions["help"], "What is this?")
         self.assertEqual(n.actions["default"], "Keep it blocked")
-        self.assertIn("AnyDesk was stopped before it could run. It came onto "
-                      "this computer less than a minute ago.", n.body)
+        self.assertIn("AnyDesk came onto this computer less than a minute ago.",
+                      n.body)
         self.assertIn(WHAT_TO_DO, n.body)
         self.assertFalse(os.path.exists(marker))
 
@@ -122,7 +123,8 @@ class WarningShownTest(WarningTest):
 
         def shown_again():
             return [n for n in self.desktop.notifications()[count:]
-                    if n.summary == "AnyDesk was stopped" and n.replaces == 0]
+                    if n.summary == "AnyDesk was stopped before it could run"
+                    and n.replaces == 0]
         self.assertTrue(wait_for(shown_again, timeout=5),
                         "the restarted notifier did not show the warning")
         self.assertEqual(self.daemon.tool(proc.pid)["state"], "held")
@@ -160,6 +162,35 @@ class WarningShownTest(WarningTest):
         self.assertIn("Microsoft, Apple and your bank never call you", html)
         # The warning is still there, still waiting for an answer.
         self.assertEqual(self.daemon.tool(proc.pid)["state"], "held")
+
+
+class LanguageTest(WarningTest):
+    """The warning speaks the desktop's language (German here), and the
+    help page too."""
+
+    with_notifier = False
+
+    def test_a_german_desktop_gets_the_warning_in_german(self):
+        import importlib.util
+        spec = importlib.util.spec_from_file_location(
+            "translations", os.path.join(rdgtest.SOURCE,
+                                         "tests/unit/test_translations.py"))
+        translations = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(translations)
+        _, german = translations.read_po(
+            os.path.join(rdgtest.SOURCE, "po/de.po"))
+        summary = german["warn.summary"]["msgstr"][0].replace(
+            "{tool}", "AnyDesk")
+        what = german["warn.what-to-do"]["msgstr"][0]
+        block = german["warn.button.block"]["msgstr"][0]
+        self.desktop.start_notifier(
+            self.daemon.socket, LANGUAGE="de",
+            RDGUARD_LOCALEDIR=os.path.join(rdgtest.BUILD, "locale"))
+        self.wait_registered()
+        self.hold()
+        n = self.desktop.wait_for_notification(lambda m: m.summary == summary)
+        self.assertIn(what, n.body)
+        self.assertEqual(n.actions["block"], block)
 
 
 class SelfAllowTest(WarningTest):

@@ -41,8 +41,10 @@ find_language(void)
 	if (list != NULL && list[0] != '\0')
 		l = list;
 	n = strcspn(l, "_.@:");
-	if (n > 0 && n < sizeof language)
-		snprintf(language, sizeof language, "%.*s", (int)n, l);
+	/* C.UTF-8 and the like speak English. */
+	if (n < 2 || n >= sizeof language)
+		return;
+	snprintf(language, sizeof language, "%.*s", (int)n, l);
 }
 
 /* One notifier per session: a second one leaves quietly. */

@@ -6,6 +6,7 @@ import json
 import os
 import pty
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -191,6 +192,32 @@ class LanguageTest(WarningTest):
         n = self.desktop.wait_for_notification(lambda m: m.summary == summary)
         self.assertIn(what, n.body)
         self.assertEqual(n.actions["block"], block)
+
+
+class SpeechTest(WarningTest):
+    """speak: true reads the warning aloud with espeak-ng; here into a WAV
+    file, as this machine has no loudspeaker."""
+
+    policy_text = "speak: true\n"
+    with_notifier = False
+
+    def test_the_warning_is_read_aloud(self):
+        wav = os.path.join(self.desktop.runtime, "spoken.wav")
+        self.desktop.start_notifier(self.daemon.socket,
+                                    RDGUARD_SPEECH_FILE=wav)
+        self.wait_registered()
+        self.hold()
+        self.warning_for("AnyDesk")
+        self.assertTrue(wait_for(lambda: os.path.exists(wav) and
+                                 os.path.getsize(wav) > 44, timeout=10),
+                        "espeak-ng wrote no speech")
+        info = subprocess.run(["sox", "--i", "-D", wav], capture_output=True,
+                              text=True) if shutil.which("sox") else None
+        # Several sentences of speech last several seconds.
+        if info and info.returncode == 0:
+            self.assertGreater(float(info.stdout), 3.0)
+        else:
+            self.assertGreater(os.path.getsize(wav), 22050 * 2 * 3)
 
 
 class SelfAllowTest(WarningTest):

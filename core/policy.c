@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/duration.h"
+#include "core/policy-read.h"
 #include "core/policy.h"
 #include "core/xalloc.h"
 #include "core/yamldoc.h"
@@ -23,7 +24,7 @@ static const char *const mode_names[] = { "monitor", "protect", "lockdown",
 static const char *const verdict_names[] = { "allow", "notify", "warn", "hold",
 	"block", NULL };
 static const char *const fact_names[] = { "fresh-file", "not-packaged",
-	"user-writable", NULL };
+	"user-writable", "from-browser", "first-seen", "second-tool", NULL };
 static const char *const allow_by_names[] = { "self", "admin", "caregiver",
 	NULL };
 static const char *const nobody_names[] = { "kill", "hold", NULL };
@@ -42,6 +43,9 @@ policy_init_defaults(struct policy *p)
 	p->fact_risk[FACT_FRESH_FILE] = 40;
 	p->fact_risk[FACT_NOT_PACKAGED] = 40;
 	p->fact_risk[FACT_USER_WRITABLE] = 40;
+	p->fact_risk[FACT_FROM_BROWSER] = 20;
+	p->fact_risk[FACT_FIRST_SEEN] = 10;
+	p->fact_risk[FACT_SECOND_TOOL] = 30;
 	p->notify_at = 10;
 	p->warn_at = 50;
 	p->hold_at = 60;
@@ -50,6 +54,7 @@ policy_init_defaults(struct policy *p)
 	p->answer_within = 10 * 60;
 	p->when_nobody_answers = NOBODY_KILL;
 	p->webhook_format = WEBHOOK_JSON;
+	policy_signal_defaults(p);
 }
 
 void
@@ -63,6 +68,7 @@ policy_free(struct policy *p)
 	free(p->contact_phone);
 	free(p->webhook_url);
 	free(p->webhook_ca_file);
+	policy_free_signals(p);
 	p->tools = NULL;
 	p->tool_count = 0;
 	p->file = NULL;
@@ -156,21 +162,17 @@ verdict_parse(const char *s, enum verdict *v)
 	return -1;
 }
 
-/*
- * Whether a value was left empty (`tools:` with every line under it
- * commented out): such a section counts as not given.
- */
-static int
-is_null(const struct yd_node *n)
+bool
+policy_node_empty(const struct yd_node *n)
 {
 	return n != NULL && n->type == YD_SCALAR && !n->quoted &&
 	    (n->value[0] == '\0' || strcmp(n->value, "~") == 0 ||
 		strcmp(n->value, "null") == 0);
 }
 
-/* Refuses a list or a mapping where one value is wanted. */
-static int
-want_scalar(const struct yd_doc *doc, const struct yd_node *n, struct diag *d)
+int
+policy_want_scalar(
+    const struct yd_doc *doc, const struct yd_node *n, struct diag *d)
 {
 	if (n->type == YD_SCALAR)
 		return 0;
@@ -178,14 +180,22 @@ want_scalar(const struct yd_doc *doc, const struct yd_node *n, struct diag *d)
 	return -1;
 }
 
-/* A risk or a threshold: a whole number from 0 to 100. */
-static void
-read_risk_value(
+bool
+policy_section(const struct yd_doc *doc, const struct yd_node *n,
+    const char *const *keys, struct diag *d)
+{
+	if (n == NULL || policy_node_empty(n))
+		return false;
+	return yd_check_mapping(doc, n, keys, d) == 0 || n->type == YD_MAPPING;
+}
+
+void
+policy_read_risk(
     const struct yd_doc *doc, const struct yd_node *n, int *out, struct diag *d)
 {
 	long v;
 
-	if (want_scalar(doc, n, d) == 0 &&
+	if (policy_want_scalar(doc, n, d) == 0 &&
 	    yd_int(doc, n, 0, RISK_MAX, &v, d) == 0)
 		*out = (int)v;
 }
@@ -196,7 +206,7 @@ read_mode(const struct yd_doc *doc, const struct yd_node *n, struct policy *p,
 {
 	int mode;
 
-	if (n == NULL || want_scalar(doc, n, d) != 0)
+	if (n == NULL || policy_want_scalar(doc, n, d) != 0)
 		return;
 	if (yd_enum(doc, n, mode_names, &mode, d) == 0)
 		p->mode = (enum policy_mode)mode;
@@ -206,7 +216,7 @@ static void
 read_duration(const struct yd_doc *doc, const struct yd_node *n, long long *out,
     struct diag *d)
 {
-	if (n == NULL || want_scalar(doc, n, d) != 0)
+	if (n == NULL || policy_want_scalar(doc, n, d) != 0)
 		return;
 	yd_duration(doc, n, out, d);
 }
@@ -273,14 +283,14 @@ read_kind_risk(const struct yd_doc *doc, const struct yd_pair *pair,
 		    key->value, NULL);
 		return;
 	}
-	read_risk_value(doc, pair->value, &p->kind_risk[kind], d);
+	policy_read_risk(doc, pair->value, &p->kind_risk[kind], d);
 }
 
 static void
 read_kinds(const struct yd_doc *doc, const struct yd_node *n, struct policy *p,
     struct diag *d)
 {
-	if (n == NULL || is_null(n))
+	if (n == NULL || policy_node_empty(n))
 		return;
 	if (n->type != YD_MAPPING) {
 		yd_error(doc, n, d, TXT_ERR_YAML_WANT_MAPPING, NULL);
@@ -296,26 +306,26 @@ read_facts(const struct yd_doc *doc, const struct yd_node *n, struct policy *p,
 {
 	const struct yd_node *v;
 
-	if (n == NULL || is_null(n))
+	if (n == NULL || policy_node_empty(n))
 		return;
 	yd_check_mapping(doc, n, fact_names, d);
 	for (int f = 0; f < FACT_COUNT; f++)
 		if ((v = yd_lookup(n, fact_names[f])) != NULL)
-			read_risk_value(doc, v, &p->fact_risk[f], d);
+			policy_read_risk(doc, v, &p->fact_risk[f], d);
 }
 
 static void
 read_risk(const struct yd_doc *doc, const struct yd_node *n, struct policy *p,
     struct diag *d)
 {
-	static const char *const keys[] = { "kinds", "facts", NULL };
+	static const char *const keys[] = { "kinds", "facts", "signals",
+		"mitigations", NULL };
 
-	if (n == NULL || is_null(n))
-		return;
-	if (yd_check_mapping(doc, n, keys, d) != 0 && n->type != YD_MAPPING)
+	if (!policy_section(doc, n, keys, d))
 		return;
 	read_kinds(doc, yd_lookup(n, "kinds"), p, d);
 	read_facts(doc, yd_lookup(n, "facts"), p, d);
+	policy_read_signal_risks(doc, n, p, d);
 }
 
 /* notify <= warn <= hold, or an error at the thresholds mapping. */
@@ -342,14 +352,25 @@ read_thresholds(const struct yd_doc *doc, const struct yd_node *n,
 	int *const at[] = { &p->notify_at, &p->warn_at, &p->hold_at };
 	const struct yd_node *v;
 
-	if (n == NULL || is_null(n))
+	if (n == NULL || policy_node_empty(n))
 		return;
 	if (yd_check_mapping(doc, n, keys, d) != 0 && n->type != YD_MAPPING)
 		return;
 	for (size_t i = 0; keys[i] != NULL; i++)
 		if ((v = yd_lookup(n, keys[i])) != NULL)
-			read_risk_value(doc, v, at[i], d);
+			policy_read_risk(doc, v, at[i], d);
 	check_thresholds(doc, n, p, d);
+}
+
+bool
+policy_tool_known(const struct yd_doc *doc, const struct yd_node *key,
+    const struct catalog *c, struct diag *d)
+{
+	if (c == NULL || catalog_find(c, key->value) != NULL)
+		return true;
+	yd_error(doc, key, d, TXT_ERR_POLICY_UNKNOWN_TOOL, "tool", key->value,
+	    NULL);
+	return false;
 }
 
 /*
@@ -364,11 +385,9 @@ check_tool(const struct yd_doc *doc, const struct yd_node *key, enum verdict v,
 
 	if (c == NULL)
 		return 0;
-	if ((t = catalog_find(c, key->value)) == NULL) {
-		yd_error(doc, key, d, TXT_ERR_POLICY_UNKNOWN_TOOL, "tool",
-		    key->value, NULL);
+	if (!policy_tool_known(doc, key, c, d))
 		return -1;
-	}
+	t = catalog_find(c, key->value);
 	if (!tool_kind_holdable(t->kind) && v != VERDICT_ALLOW) {
 		yd_error(doc, key, d, TXT_ERR_POLICY_UNHOLDABLE_TOOL, "tool",
 		    key->value, "kind", tool_kind_name(t->kind), NULL);
@@ -385,7 +404,7 @@ read_tool_verdict(const struct yd_doc *doc, const struct yd_pair *pair,
 	const struct yd_node *key = pair->key;
 	int v;
 
-	if (want_scalar(doc, pair->value, d) != 0 ||
+	if (policy_want_scalar(doc, pair->value, d) != 0 ||
 	    yd_enum(doc, pair->value, verdict_names, &v, d) != 0)
 		return;
 	if (check_tool(doc, key, (enum verdict)v, c, d) != 0)
@@ -402,7 +421,7 @@ read_tools(const struct yd_doc *doc, const struct yd_node *n,
 {
 	size_t cap = 0;
 
-	if (n == NULL || is_null(n))
+	if (n == NULL || policy_node_empty(n))
 		return;
 	if (n->type != YD_MAPPING) {
 		yd_error(doc, n, d, TXT_ERR_YAML_WANT_MAPPING, NULL);
@@ -412,9 +431,8 @@ read_tools(const struct yd_doc *doc, const struct yd_node *n,
 		read_tool_verdict(doc, &n->pairs[i], c, p, &cap, d);
 }
 
-/* A duration that must lie within [min, max] seconds. */
-static void
-read_bounded_duration(const struct yd_doc *doc, const struct yd_node *n,
+void
+policy_read_duration_in(const struct yd_doc *doc, const struct yd_node *n,
     long long min, long long max, long long *out, struct diag *d)
 {
 	long long v = *out;
@@ -433,24 +451,22 @@ read_bounded_duration(const struct yd_doc *doc, const struct yd_node *n,
 	*out = v;
 }
 
-/* A scalar from the list names, stored as its index. */
-static void
-read_choice(const struct yd_doc *doc, const struct yd_node *n,
+void
+policy_read_choice(const struct yd_doc *doc, const struct yd_node *n,
     const char *const *names, int *out, struct diag *d)
 {
-	if (n == NULL || want_scalar(doc, n, d) != 0)
+	if (n == NULL || policy_want_scalar(doc, n, d) != 0)
 		return;
 	yd_enum(doc, n, names, out, d);
 }
 
-/* Replaces *out with the text at n, if it is text. */
-static void
-read_text(const struct yd_doc *doc, const struct yd_node *n, char **out,
-    struct diag *d)
+void
+policy_read_text(const struct yd_doc *doc, const struct yd_node *n,
+    char **out, struct diag *d)
 {
 	const char *s;
 
-	if (n == NULL || want_scalar(doc, n, d) != 0 ||
+	if (n == NULL || policy_want_scalar(doc, n, d) != 0 ||
 	    yd_string(doc, n, &s, d) != 0)
 		return;
 	free(*out);
@@ -464,11 +480,11 @@ read_contact(const struct yd_doc *doc, const struct yd_node *n,
 {
 	static const char *const keys[] = { "name", "phone", NULL };
 
-	if (n == NULL || is_null(n) ||
+	if (n == NULL || policy_node_empty(n) ||
 	    (yd_check_mapping(doc, n, keys, d) != 0 && n->type != YD_MAPPING))
 		return;
-	read_text(doc, yd_require(doc, n, "name", d), &p->contact_name, d);
-	read_text(doc, yd_lookup(n, "phone"), &p->contact_phone, d);
+	policy_read_text(doc, yd_require(doc, n, "name", d), &p->contact_name, d);
+	policy_read_text(doc, yd_lookup(n, "phone"), &p->contact_phone, d);
 }
 
 static void
@@ -479,20 +495,20 @@ read_webhook(const struct yd_doc *doc, const struct yd_node *n,
 	const struct yd_node *url;
 	int format = (int)p->webhook_format;
 
-	if (n == NULL || is_null(n) ||
+	if (n == NULL || policy_node_empty(n) ||
 	    (yd_check_mapping(doc, n, keys, d) != 0 && n->type != YD_MAPPING))
 		return;
 	if ((url = yd_require(doc, n, "url", d)) != NULL) {
-		read_text(doc, url, &p->webhook_url, d);
+		policy_read_text(doc, url, &p->webhook_url, d);
 		if (p->webhook_url != NULL &&
 		    !policy_webhook_url_ok(p->webhook_url))
 			yd_error(doc, url, d, TXT_ERR_POLICY_WEBHOOK_URL, "url",
 			    p->webhook_url, NULL);
 	}
-	read_choice(
+	policy_read_choice(
 	    doc, yd_lookup(n, "format"), webhook_format_names, &format, d);
 	p->webhook_format = (enum webhook_format)format;
-	read_text(doc, yd_lookup(n, "ca_file"), &p->webhook_ca_file, d);
+	policy_read_text(doc, yd_lookup(n, "ca_file"), &p->webhook_ca_file, d);
 }
 
 static void
@@ -501,7 +517,7 @@ read_alerts(const struct yd_doc *doc, const struct yd_node *n, struct policy *p,
 {
 	static const char *const keys[] = { "webhook", NULL };
 
-	if (n == NULL || is_null(n) ||
+	if (n == NULL || policy_node_empty(n) ||
 	    (yd_check_mapping(doc, n, keys, d) != 0 && n->type != YD_MAPPING))
 		return;
 	read_webhook(doc, yd_lookup(n, "webhook"), p, d);
@@ -515,18 +531,18 @@ read_warning(const struct yd_doc *doc, const struct yd_node *root,
 	int allow_by = (int)p->allow_by, nobody = (int)p->when_nobody_answers;
 	const struct yd_node *n;
 
-	read_choice(
+	policy_read_choice(
 	    doc, yd_lookup(root, "allow_by"), allow_by_names, &allow_by, d);
 	p->allow_by = (enum allow_by)allow_by;
-	read_bounded_duration(
+	policy_read_duration_in(
 	    doc, yd_lookup(root, "allow_pause"), 1, 600, &p->allow_pause, d);
-	read_bounded_duration(doc, yd_lookup(root, "answer_within"), 1, 86400,
+	policy_read_duration_in(doc, yd_lookup(root, "answer_within"), 1, 86400,
 	    &p->answer_within, d);
-	read_choice(doc, yd_lookup(root, "when_nobody_answers"), nobody_names,
+	policy_read_choice(doc, yd_lookup(root, "when_nobody_answers"), nobody_names,
 	    &nobody, d);
 	p->when_nobody_answers = (enum nobody_answers)nobody;
 	if ((n = yd_lookup(root, "speak")) != NULL &&
-	    want_scalar(doc, n, d) == 0)
+	    policy_want_scalar(doc, n, d) == 0)
 		yd_bool(doc, n, &p->speak, d);
 	read_contact(doc, yd_lookup(root, "contact"), p, d);
 }
@@ -538,7 +554,7 @@ read_policy(const struct yd_doc *doc, const struct catalog *c, struct policy *p,
 	static const char *const keys[] = { "mode", "fresh_within", "allow_for",
 		"risk", "thresholds", "tools", "allow_by", "allow_pause",
 		"answer_within", "when_nobody_answers", "speak", "contact",
-		"alerts", NULL };
+		"alerts", "signals", "pages", "calls", "sanctioned", NULL };
 	const struct yd_node *root = doc->root;
 
 	if (root == NULL) {
@@ -557,6 +573,7 @@ read_policy(const struct yd_doc *doc, const struct catalog *c, struct policy *p,
 	read_tools(doc, yd_lookup(root, "tools"), c, p, d);
 	read_warning(doc, root, p, d);
 	read_alerts(doc, yd_lookup(root, "alerts"), p, d);
+	policy_read_signals(doc, root, c, p, d);
 }
 
 int

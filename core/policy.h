@@ -34,7 +34,27 @@ enum launch_fact {
 	FACT_FRESH_FILE,    /* written or changed within fresh_within */
 	FACT_NOT_PACKAGED,  /* no system package owns it */
 	FACT_USER_WRITABLE, /* it lives where a user can put files */
+	FACT_FROM_BROWSER,  /* a web browser (or mail client) started it */
+	FACT_FIRST_SEEN,    /* the tool never ran on this computer before */
+	FACT_SECOND_TOOL,   /* another remote tool started moments before */
 	FACT_COUNT
+};
+
+/*
+ * What happened around a launch that adds to its risk: signals, each with a
+ * weight that fades over the policy's window (core/situation.h).
+ */
+enum signal_kind {
+	SIGNAL_CALL,               /* an incoming call, number not trusted */
+	SIGNAL_MISSED_CALL,        /* a missed call, number not trusted */
+	SIGNAL_OUTGOING_CALL,      /* a call out, number not trusted */
+	SIGNAL_CALLED_PAGE_NUMBER, /* a call out to a number a scam page showed */
+	SIGNAL_TRUSTED_CALL,       /* a call with a trusted number */
+	SIGNAL_SCAM_PAGE,          /* a page or window that looks like a scam */
+	SIGNAL_REMOTE_DESKTOP,     /* remote control of the desktop being set up */
+	SIGNAL_SCREEN_CAST,        /* sharing of the screen being set up */
+	SIGNAL_REMOTE_SESSION,     /* a running remote tool got a connection */
+	SIGNAL_KIND_COUNT
 };
 
 /* Who may let a held tool run (besides an administrator, who always may). */
@@ -49,6 +69,21 @@ enum allow_by {
 enum nobody_answers { NOBODY_KILL, NOBODY_HOLD, NOBODY_COUNT };
 
 enum webhook_format { WEBHOOK_JSON, WEBHOOK_NTFY, WEBHOOK_FORMAT_COUNT };
+
+/* A telephone number the policy trusts (calls.trusted). */
+struct trusted_number {
+	char *number; /* as written in the policy */
+	char *name;   /* who it is, or NULL */
+	char key[24]; /* its digits (core/phone.h) */
+};
+
+/* A call monitor to connect to (a FRITZ!Box, an Asterisk server). */
+struct call_monitor {
+	char *host; /* NULL: none */
+	int port;
+	char *username;    /* Asterisk only */
+	char *secret_file; /* Asterisk only: a file holding the password */
+};
 
 /* A fixed verdict for one tool, whatever the risk. */
 struct tool_verdict {
@@ -68,6 +103,22 @@ struct policy {
 	int hold_at;   /* lowest risk that holds */
 	struct tool_verdict *tools;
 	size_t tool_count;
+
+	/* Signals (docs/policy.md, "Calls and scam pages"). */
+	int signal_risk[SIGNAL_KIND_COUNT];
+	int sanctioned_relief;      /* risk taken off a sanctioned tool */
+	char **sanctioned;          /* tool ids IT sanctioned */
+	size_t sanctioned_count;
+	long long signal_window;    /* how long a signal counts, seconds */
+	long long two_tools_within; /* seconds */
+	enum verdict while_running; /* the most a signal does to a running
+				       tool */
+	int page_threshold;         /* lowest page score that is a scam page */
+	struct trusted_number *trusted;
+	size_t trusted_count;
+	struct call_monitor fritzbox;
+	struct call_monitor asterisk;
+	bool modemmanager; /* watch the modem's calls (when there is one) */
 
 	/* The warning and its answers (docs/policy.md, "The warning"). */
 	enum allow_by allow_by;
@@ -100,6 +151,13 @@ void policy_free(struct policy *p);
 /* The fixed verdict the policy gives a tool, or -1. */
 int policy_tool_verdict(const struct policy *p, const char *tool_id);
 
+/* Whether IT sanctioned the tool (sanctioned:). */
+bool policy_sanctioned(const struct policy *p, const char *tool_id);
+
+/* The trusted number that number (as written) is, or NULL. */
+const struct trusted_number *policy_trusted_number(
+    const struct policy *p, const char *number);
+
 const char *policy_mode_name(enum policy_mode mode);
 const char *allow_by_name(enum allow_by a);
 const char *nobody_answers_name(enum nobody_answers n);
@@ -109,6 +167,7 @@ const char *webhook_format_name(enum webhook_format f);
 bool policy_webhook_url_ok(const char *s);
 const char *verdict_name(enum verdict v);
 const char *launch_fact_name(enum launch_fact f);
+const char *signal_kind_name(enum signal_kind k);
 int verdict_parse(const char *s, enum verdict *v);
 
 #endif

@@ -122,6 +122,12 @@ write_yaml_risks(const struct policy *p, FILE *out)
 	for (int f = 0; f < FACT_COUNT; f++)
 		fprintf(out, "    %s: %d\n",
 		    launch_fact_name((enum launch_fact)f), p->fact_risk[f]);
+	fprintf(out, "  signals:\n");
+	for (int k = 0; k < SIGNAL_KIND_COUNT; k++)
+		fprintf(out, "    %s: %d\n",
+		    signal_kind_name((enum signal_kind)k), p->signal_risk[k]);
+	fprintf(out, "  mitigations:\n    sanctioned: %d\n",
+	    p->sanctioned_relief);
 }
 
 static void
@@ -183,6 +189,53 @@ write_yaml_warning(const struct policy *p, FILE *out)
 }
 
 static void
+write_yaml_call_monitor(
+    FILE *out, const char *name, const struct call_monitor *m)
+{
+	if (m->host == NULL)
+		return;
+	fprintf(out, "  %s:\n", name);
+	write_yaml_text(out, "host", m->host, "    ");
+	fprintf(out, "    port: %d\n", m->port);
+	if (m->username != NULL)
+		write_yaml_text(out, "username", m->username, "    ");
+	if (m->secret_file != NULL)
+		write_yaml_text(out, "secret_file", m->secret_file, "    ");
+}
+
+static void
+write_yaml_signals(const struct policy *p, FILE *out)
+{
+	char window[32], two[32];
+
+	duration_format(p->signal_window, window, sizeof window);
+	duration_format(p->two_tools_within, two, sizeof two);
+	fprintf(out,
+	    "signals:\n  window: %s\n  two_tools_within: %s\n"
+	    "  while_running: %s\n",
+	    window, two, verdict_name(p->while_running));
+	fprintf(out, "pages:\n  threshold: %d\n", p->page_threshold);
+	fprintf(out, "sanctioned:%s\n", p->sanctioned_count == 0 ? " []" : "");
+	for (size_t i = 0; i < p->sanctioned_count; i++) {
+		fputs("  - ", out);
+		write_yaml_key(out, p->sanctioned[i]);
+		fputc('\n', out);
+	}
+	fprintf(out, "calls:\n  trusted:%s\n",
+	    p->trusted_count == 0 ? " []" : "");
+	for (size_t i = 0; i < p->trusted_count; i++) {
+		write_yaml_text(out, "  - number", p->trusted[i].number, "");
+		if (p->trusted[i].name != NULL)
+			write_yaml_text(
+			    out, "name", p->trusted[i].name, "    ");
+	}
+	write_yaml_call_monitor(out, "fritzbox", &p->fritzbox);
+	write_yaml_call_monitor(out, "asterisk", &p->asterisk);
+	fprintf(out, "  modemmanager: %s\n",
+	    p->modemmanager ? "true" : "false");
+}
+
+static void
 write_yaml(const struct policy *p, FILE *out)
 {
 	char fresh[32], allow[32], *header;
@@ -199,6 +252,7 @@ write_yaml(const struct policy *p, FILE *out)
 	    p->notify_at, p->warn_at, p->hold_at);
 	write_yaml_tools(p, out);
 	write_yaml_warning(p, out);
+	write_yaml_signals(p, out);
 	free(header);
 }
 
@@ -216,7 +270,47 @@ risks_json(const struct policy *p)
 		json_object_set_new(facts,
 		    launch_fact_name((enum launch_fact)f),
 		    json_integer(p->fact_risk[f]));
-	return json_pack("{s:o, s:o}", "kinds", kinds, "facts", facts);
+	json_t *signals = json_object();
+
+	for (int k = 0; k < SIGNAL_KIND_COUNT; k++)
+		json_object_set_new(signals,
+		    signal_kind_name((enum signal_kind)k),
+		    json_integer(p->signal_risk[k]));
+	return json_pack("{s:o, s:o, s:o, s:{s:i}}", "kinds", kinds, "facts",
+	    facts, "signals", signals, "mitigations", "sanctioned",
+	    p->sanctioned_relief);
+}
+
+static json_t *
+call_monitor_json(const struct call_monitor *m)
+{
+	if (m->host == NULL)
+		return json_null();
+	return json_pack("{s:s, s:i, s:s?, s:s?}", "host", m->host, "port",
+	    m->port, "username", m->username, "secret_file", m->secret_file);
+}
+
+/* The signal sections; a new reference the caller merges and drops. */
+static json_t *
+signals_json(const struct policy *p)
+{
+	json_t *sanctioned = json_array(), *trusted = json_array();
+
+	for (size_t i = 0; i < p->sanctioned_count; i++)
+		json_array_append_new(sanctioned, json_string(p->sanctioned[i]));
+	for (size_t i = 0; i < p->trusted_count; i++)
+		json_array_append_new(trusted,
+		    json_pack("{s:s, s:s?}", "number", p->trusted[i].number,
+			"name", p->trusted[i].name));
+	return json_pack("{s:{s:I, s:I, s:s}, s:{s:i}, s:o, "
+			 "s:{s:o, s:o, s:o, s:b}}",
+	    "signals", "window_s", (json_int_t)p->signal_window,
+	    "two_tools_within_s", (json_int_t)p->two_tools_within,
+	    "while_running", verdict_name(p->while_running), "pages",
+	    "threshold", p->page_threshold, "sanctioned", sanctioned, "calls",
+	    "trusted", trusted, "fritzbox", call_monitor_json(&p->fritzbox),
+	    "asterisk", call_monitor_json(&p->asterisk), "modemmanager",
+	    p->modemmanager);
 }
 
 static json_t *
@@ -265,6 +359,9 @@ write_json(const struct policy *p, FILE *out)
 	    "notify", p->notify_at, "warn", p->warn_at, "hold", p->hold_at,
 	    "tools", tools_json(p));
 	warning = warning_json(p);
+	json_object_update(root, warning);
+	json_decref(warning);
+	warning = signals_json(p);
 	json_object_update(root, warning);
 	json_decref(warning);
 	json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

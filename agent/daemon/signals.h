@@ -1,0 +1,40 @@
+/*
+ * signals.h: what happened around the launches: calls, scam pages,
+ * desktop-sharing sessions, the connections of running remote tools.
+ *
+ * Every source hands its events over in the trace format (docs/trace.md):
+ * the notifier (KDE Connect, GSConnect, window titles, the portal), the
+ * browser's native host and `rdguard signal` through the control socket's
+ * `signal` verb; the daemon's own sources (FRITZ!Box, Asterisk,
+ * ModemManager, sockets) through signals_take. Each accepted event is
+ * journaled ("event":"signal"), changes the situation the gate judges
+ * launches in, and may change the verdict of a remote tool already running.
+ */
+#ifndef RDGUARD_SIGNALS_H
+#define RDGUARD_SIGNALS_H
+
+#include <jansson.h>
+
+#include "agent/daemon/control.h"
+#include "agent/daemon/daemon.h"
+
+struct signals *signals_new(struct daemon *d);
+void signals_free(struct signals *s);
+
+/*
+ * Takes an event from a source inside the daemon. uid is the user it
+ * concerns, -1 for every user (a landline call). "at" may be left out
+ * (now). Returns 0, or -1 when the event is malformed (logged, dropped).
+ * The event is not consumed.
+ */
+int signals_take(struct daemon *d, const json_t *event, long uid);
+
+/*
+ * The `signal` verb: an event from a peer, which concerns the peer's own
+ * launches (an administrator may name a "uid", or leave it out for every
+ * user). Returns the reply.
+ */
+json_t *signals_from_peer(
+    struct daemon *d, const struct peer *p, const json_t *event);
+
+#endif

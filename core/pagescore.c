@@ -1,0 +1,394 @@
+/*
+ * pagescore.c: scores a page or a window as core/pagewords.def says (see
+ * pagescore.h). Owns the table of signs, rules and wording built from that
+ * file, and nothing else; it keeps no state between calls.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/pagescore.h"
+
+#define TEXT_MAX 8192 /* bytes of title and text looked at */
+
+enum page_rule {
+#define PAGE_SIGN(id, name, points)
+#define PAGE_RULE(id, name, points) RULE_##id,
+#define PAGE_WORDS(strength, lang, phrase)
+#define PAGE_REPORT_AT(score)
+#define PAGE_NEAR(chars)
+#include "core/pagewords.def"
+#undef PAGE_SIGN
+#undef PAGE_RULE
+#undef PAGE_WORDS
+#undef PAGE_REPORT_AT
+#undef PAGE_NEAR
+	RULE_COUNT
+};
+
+enum { SCAM, BRAND };
+
+static const struct {
+	const char *name;
+	int points;
+} signs[PAGE_SIGN_COUNT] = {
+#define PAGE_SIGN(id, name, points) [PAGE_##id] = { name, points },
+#define PAGE_RULE(id, name, points)
+#define PAGE_WORDS(strength, lang, phrase)
+#define PAGE_REPORT_AT(score)
+#define PAGE_NEAR(chars)
+#include "core/pagewords.def"
+#undef PAGE_SIGN
+#undef PAGE_RULE
+#undef PAGE_WORDS
+#undef PAGE_REPORT_AT
+#undef PAGE_NEAR
+};
+
+static const int rule_points[RULE_COUNT] = {
+#define PAGE_SIGN(id, name, points)
+#define PAGE_RULE(id, name, points) [RULE_##id] = points,
+#define PAGE_WORDS(strength, lang, phrase)
+#define PAGE_REPORT_AT(score)
+#define PAGE_NEAR(chars)
+#include "core/pagewords.def"
+#undef PAGE_SIGN
+#undef PAGE_RULE
+#undef PAGE_WORDS
+#undef PAGE_REPORT_AT
+#undef PAGE_NEAR
+};
+
+static const struct phrase {
+	int strength;
+	const char *words;
+	size_t len;
+} phrases[] = {
+#define PAGE_SIGN(id, name, points)
+#define PAGE_RULE(id, name, points)
+#define PAGE_WORDS(strength, lang, phrase)                                     \
+	{ strength, phrase, sizeof phrase - 1 },
+#define PAGE_REPORT_AT(score)
+#define PAGE_NEAR(chars)
+#include "core/pagewords.def"
+#undef PAGE_SIGN
+#undef PAGE_RULE
+#undef PAGE_WORDS
+#undef PAGE_REPORT_AT
+#undef PAGE_NEAR
+};
+
+static const int report_at =
+#define PAGE_SIGN(id, name, points)
+#define PAGE_RULE(id, name, points)
+#define PAGE_WORDS(strength, lang, phrase)
+#define PAGE_REPORT_AT(score) score +
+#define PAGE_NEAR(chars)
+#include "core/pagewords.def"
+#undef PAGE_SIGN
+#undef PAGE_RULE
+#undef PAGE_WORDS
+#undef PAGE_REPORT_AT
+#undef PAGE_NEAR
+    0;
+
+static const size_t near_chars =
+#define PAGE_SIGN(id, name, points)
+#define PAGE_RULE(id, name, points)
+#define PAGE_WORDS(strength, lang, phrase)
+#define PAGE_REPORT_AT(score)
+#define PAGE_NEAR(chars) chars +
+#include "core/pagewords.def"
+#undef PAGE_SIGN
+#undef PAGE_RULE
+#undef PAGE_WORDS
+#undef PAGE_REPORT_AT
+#undef PAGE_NEAR
+    0;
+
+#define PHRASE_COUNT (sizeof phrases / sizeof phrases[0])
+
+int
+page_sign_parse(const char *name)
+{
+	for (int i = 0; i < PAGE_SIGN_COUNT; i++)
+		if (strcmp(signs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+page_sign_name(enum page_sign s)
+{
+	return (unsigned)s < PAGE_SIGN_COUNT ? signs[s].name : "";
+}
+
+int
+page_report_at(void)
+{
+	return report_at;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Normalising the text                                                   */
+/* ---------------------------------------------------------------------- */
+
+/* The lowercase of a code point in the Latin ranges the wording uses. */
+static uint32_t
+lower(uint32_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c + 32;
+	if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
+		return c + 32;
+	if ((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177))
+		return c % 2 == 0 ? c + 1 : c;
+	if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
+		return c % 2 == 1 ? c + 1 : c;
+	return c;
+}
+
+/* Whether a code point is a letter, for whole-word matching. */
+static bool
+is_letter(uint32_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7);
+}
+
+static bool
+is_space(uint32_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	    c == '\v' || c == 0xA0;
+}
+
+/*
+ * Decodes the UTF-8 code point at s (n bytes left); sets *len. A byte that
+ * does not start a valid sequence decodes as itself, one byte long.
+ */
+static uint32_t
+decode(const unsigned char *s, size_t n, size_t *len)
+{
+	if (s[0] < 0x80 || n < 2 || (s[1] & 0xC0) != 0x80) {
+		*len = 1;
+		return s[0];
+	}
+	if ((s[0] & 0xE0) == 0xC0) {
+		*len = 2;
+		return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+	}
+	if ((s[0] & 0xF0) == 0xE0 && n >= 3 && (s[2] & 0xC0) == 0x80) {
+		*len = 3;
+		return ((uint32_t)(s[0] & 0x0F) << 12) |
+		    ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+	}
+	*len = 1;
+	return s[0];
+}
+
+static size_t
+encode(uint32_t c, char *out)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xC0 | (c >> 6));
+		out[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	out[0] = (char)(0xE0 | (c >> 12));
+	out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+	out[2] = (char)(0x80 | (c & 0x3F));
+	return 3;
+}
+
+/* Appends s, normalised, to out (at *at, of size bytes). */
+static void
+normalise(const char *s, char *out, size_t *at, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+
+	while (n > 0 && *at + 4 < size) {
+		size_t len;
+		uint32_t c = decode(p, n, &len);
+
+		p += len;
+		n -= len;
+		if (c == 0x2019 || c == 0x2018)
+			c = '\'';
+		if (is_space(c)) {
+			if (*at > 0 && out[*at - 1] != ' ')
+				out[(*at)++] = ' ';
+			continue;
+		}
+		*at += encode(lower(c), out + *at);
+	}
+	out[*at] = '\0';
+}
+
+/* ---------------------------------------------------------------------- */
+/* Finding the wording                                                    */
+/* ---------------------------------------------------------------------- */
+
+/* The code point that ends just before text + at, or 0 at the start. */
+static uint32_t
+before(const char *text, size_t at)
+{
+	size_t start = at, len;
+
+	if (at == 0)
+		return 0;
+	while (start > 0 && at - start < 3 &&
+	    ((unsigned char)text[start - 1] & 0xC0) == 0x80)
+		start--;
+	if (start > 0)
+		start--;
+	return decode((const unsigned char *)text + start, at - start, &len);
+}
+
+static bool
+matches_at(const char *text, size_t len, size_t at, const struct phrase *ph)
+{
+	size_t cl;
+
+	if (at + ph->len > len || memcmp(text + at, ph->words, ph->len) != 0)
+		return false;
+	if (at + ph->len == len)
+		return true;
+	return !is_letter(decode((const unsigned char *)text + at + ph->len,
+	    len - at - ph->len, &cl));
+}
+
+/* Characters (not bytes) between two places in the text. */
+static size_t
+distance(const char *text, size_t a, size_t b)
+{
+	size_t lo = a < b ? a : b, hi = a < b ? b : a, n = 0;
+
+	for (size_t i = lo; i < hi; i++)
+		if (((unsigned char)text[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static bool
+near_a_number(const char *text, size_t at, const struct phone_span *numbers,
+    size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (distance(text, at, numbers[i].at) <= near_chars)
+			return true;
+	return false;
+}
+
+struct wording {
+	bool found[2];      /* a SCAM phrase, a BRAND word */
+	bool near_number[2];
+};
+
+/* Looks for every phrase that starts a word at text + at. */
+static void
+phrases_at(const char *text, size_t len, size_t at,
+    const struct phone_span *numbers, size_t count, struct wording *w)
+{
+	for (size_t i = 0; i < PHRASE_COUNT; i++) {
+		const struct phrase *ph = &phrases[i];
+
+		if (ph->words[0] != text[at] || !matches_at(text, len, at, ph))
+			continue;
+		w->found[ph->strength] = true;
+		if (!w->near_number[ph->strength] &&
+		    near_a_number(text, at, numbers, count))
+			w->near_number[ph->strength] = true;
+	}
+}
+
+static void
+find_wording(const char *text, size_t len, const struct phone_span *numbers,
+    size_t count, struct wording *w)
+{
+	memset(w, 0, sizeof *w);
+	for (size_t at = 0; at < len; at++) {
+		if (((unsigned char)text[at] & 0xC0) == 0x80 ||
+		    is_letter(before(text, at)))
+			continue;
+		phrases_at(text, len, at, numbers, count, w);
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* The score                                                              */
+/* ---------------------------------------------------------------------- */
+
+static void
+keep_numbers(const char *text, const struct phone_span *spans, size_t count,
+    struct page_score *out)
+{
+	char number[64];
+
+	for (size_t i = 0; i < count && out->number_count < PAGE_NUMBERS_MAX;
+	     i++) {
+		size_t len = spans[i].len < sizeof number - 1
+		    ? spans[i].len
+		    : sizeof number - 1;
+
+		memcpy(number, text + spans[i].at, len);
+		number[len] = '\0';
+		if (phone_key(number, out->numbers[out->number_count]) > 0)
+			out->number_count++;
+	}
+}
+
+static int
+wording_points(const struct wording *w)
+{
+	int points = 0;
+
+	if (w->found[SCAM])
+		points += rule_points[RULE_SCAM_WORDS];
+	else if (w->found[BRAND])
+		points += rule_points[RULE_BRAND_WORDS];
+	if (w->near_number[SCAM])
+		points += rule_points[RULE_SCAM_NEAR_NUMBER];
+	else if (w->near_number[BRAND])
+		points += rule_points[RULE_BRAND_NEAR_NUMBER];
+	return points;
+}
+
+void
+page_score(const char *title, const char *text, unsigned shown,
+    struct page_score *out)
+{
+	char buf[TEXT_MAX];
+	struct phone_span numbers[16];
+	struct wording w;
+	size_t len = 0, count;
+	int score = 0;
+
+	memset(out, 0, sizeof *out);
+	/* The title and the text, with white space between them. */
+	normalise(title != NULL ? title : "", buf, &len, sizeof buf);
+	normalise(" ", buf, &len, sizeof buf);
+	normalise(text != NULL ? text : "", buf, &len, sizeof buf);
+	count = phone_find(buf, len, numbers, 16);
+	if (count > 16)
+		count = 16;
+	keep_numbers(buf, numbers, count, out);
+	if (count > 0)
+		shown |= 1u << PAGE_PHONE_NUMBER;
+	for (int s = 0; s < PAGE_SIGN_COUNT; s++)
+		if (shown & (1u << s))
+			score += signs[s].points;
+	if (shown & (1u << PAGE_PHONE_NUMBER))
+		score += rule_points[RULE_PHONE_NUMBER];
+	find_wording(buf, len, numbers, count, &w);
+	score += wording_points(&w);
+	out->signs = shown;
+	out->scam_words = w.found[SCAM];
+	out->brand_words = w.found[BRAND];
+	out->score = score > 100 ? 100 : score;
+}

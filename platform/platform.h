@@ -296,4 +296,67 @@ void holder_each_held(
 
 void holder_close(struct holder *h);
 
+/* ---------------------------------------------------------------------- */
+/* Sockets                                                                */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * The listeners and connections of running tools: which sockets their
+ * processes hold (/proc/PID/fd) and what the kernel says those sockets are
+ * (sock_diag, in this network namespace). A look costs one pass over /proc
+ * and one netlink dump per address family and protocol; nothing is watched
+ * between looks, since the kernel does not announce new sockets.
+ */
+
+#define SOCKET_GROUPS_MAX  64 /* tools looked at together */
+#define SOCKET_ADDRESS_MAX 56 /* "[ffff:...:ffff]:65535" and more */
+
+/* A process of a tool: the tool's first process, or one it started. */
+struct socket_owner {
+	pid_t pid;
+	unsigned group; /* which tool: the caller's number, < GROUPS_MAX */
+	unsigned long long start_ticks; /* tells a reused pid; 0: any */
+};
+
+enum socket_kind { SOCKET_LISTENER, SOCKET_CONNECTION };
+
+struct proc_socket {
+	unsigned group;
+	pid_t pid; /* a process that holds it */
+	enum socket_kind kind;
+	bool udp;      /* a connected UDP socket; otherwise TCP */
+	bool loopback; /* within this computer: 127.0.0.0/8 or ::1 */
+	int port;      /* the local port */
+	unsigned long long inode;        /* the socket, while it lives */
+	char remote[SOCKET_ADDRESS_MAX]; /* "203.0.113.5:443",
+					    "[2001:db8::5]:443"; "" for a
+					    listener */
+};
+
+struct socket_look;
+
+struct socket_look *socket_look_new(void);
+void socket_look_free(struct socket_look *l);
+
+/*
+ * The processes of the tools in known (each tool's first process, and the
+ * processes found last time) that still run, and everything they started,
+ * each with the group of the process it came from: at most max, into out.
+ * Returns how many. A process that left the tree (its parent ended) stays
+ * in it as long as the caller hands it back in known.
+ */
+size_t socket_owners(struct socket_look *l, const struct socket_owner *known,
+    size_t n, struct socket_owner *out, size_t max);
+
+/*
+ * The TCP listeners and connections and the connected UDP sockets that the
+ * processes owners[0..n) hold: each socket once, at most per_group for a
+ * group and max in all, into out. Returns how many, or -1 with a reason in
+ * err when the kernel's socket diagnostics cannot be had. *truncated says
+ * that a limit left sockets out.
+ */
+int socket_look(struct socket_look *l, const struct socket_owner *owners,
+    size_t n, size_t per_group, struct proc_socket *out, size_t max,
+    bool *truncated, char *err, size_t len);
+
 #endif

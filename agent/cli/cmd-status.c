@@ -50,6 +50,33 @@ print_how_launches_are_seen(const json_t *s)
 	    show_real(gate, "max_us", max, sizeof max), NULL);
 }
 
+/* A tool's listeners and connections, when the daemon looked at them. */
+static void
+print_sockets(const json_t *sockets)
+{
+	const json_t *ports = json_object_get(sockets, "listening"), *port;
+	char list[128] = "";
+	size_t i, used = 0;
+
+	if (!json_is_object(sockets))
+		return;
+	json_array_foreach (ports, i, port) {
+		int n = snprintf(list + used, sizeof list - used, "%s%lld",
+		    i > 0 ? ", " : "", (long long)json_integer_value(port));
+
+		if (n < 0 || (size_t)n >= sizeof list - used)
+			break;
+		used += (size_t)n;
+	}
+	if (json_array_size(ports) > 0)
+		show_line_n(TXT_CLI_STATUS_TOOL_LISTENS,
+		    (unsigned long)json_array_size(ports), "ports", list, NULL);
+	show_line_n(TXT_CLI_STATUS_TOOL_CONNECTIONS,
+	    (unsigned long)json_integer_value(
+		json_object_get(sockets, "connections")),
+	    NULL);
+}
+
 static void
 print_tools(const json_t *tools)
 {
@@ -72,6 +99,7 @@ print_tools(const json_t *tools)
 		    show_int(t, "pid", pid, sizeof pid), "since",
 		    show_time(show_str(t, "since"), since, sizeof since), "exe",
 		    show_str(t, "exe"), NULL);
+		print_sockets(json_object_get(t, "sockets"));
 	}
 }
 

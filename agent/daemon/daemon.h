@@ -13,6 +13,7 @@
  *   control.c   the control socket: peers, framing, followers
  *   alerts.c    the caregiver's webhook
  *   signals.c   calls, scam pages, sharing sessions; the live engine
+ *   sockets.c   the listeners and connections of the remote tools running
  *   verbs.c     what each request does
  *   log.c       the daemon's own messages
  *   watchdog.c  aborts a stuck gate; tells systemd we are alive
@@ -32,6 +33,7 @@ struct launches;
 struct control;
 struct pin_guard;
 struct signals;
+struct sockets;
 
 struct config {
 	char *config_file;
@@ -57,6 +59,7 @@ struct daemon {
 	struct alerts *alerts;
 	struct pin_guard *pins; /* the caregiver's PIN */
 	struct signals *signals; /* calls, scam pages, sharing sessions */
+	struct sockets *sockets; /* the remote tools' connections */
 	struct control *control;
 	struct journal journal;
 	char *journal_path;

@@ -22,6 +22,7 @@
 #include "agent/daemon/run.h"
 #include "agent/daemon/rules.h"
 #include "agent/daemon/signals.h"
+#include "agent/daemon/sockets.h"
 #include "core/verdictline.h"
 #include "core/xalloc.h"
 
@@ -115,6 +116,7 @@ find_pid(struct launches *l, pid_t pid)
 static void
 run_free(struct run *r)
 {
+	sockets_run_ended(r->owner->d, r->id);
 	if (r->exit_event != NULL)
 		event_free(r->exit_event);
 	if (r->settle_event != NULL)
@@ -420,6 +422,7 @@ run_new(struct launches *l, const struct gate_record *g, unsigned id)
 	r->since_ms = g->at;
 	r->pidfd = -1;
 	r->next = l->runs;
+	sockets_run_began(l->d, id, r->pid, r->kind);
 	l->runs = r;
 	return r;
 }

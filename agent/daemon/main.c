@@ -28,6 +28,7 @@
 #include "agent/daemon/pin.h"
 #include "agent/daemon/rules.h"
 #include "agent/daemon/signals.h"
+#include "agent/daemon/sockets.h"
 #include "agent/daemon/watchdog.h"
 #include "core/paths.h"
 #include "core/xalloc.h"
@@ -599,6 +600,7 @@ shut_down(struct daemon *d)
 	watch_close(d->watch);
 	control_close(d->control);
 	launches_free(d->launches);
+	sockets_free(d->sockets);
 	signals_free(d->signals);
 	alerts_close(d->alerts);
 	pin_guard_free(d->pins);
@@ -656,6 +658,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	d.signals = signals_new(&d);
+	d.sockets = sockets_new(&d);
 	open_launch_source(&d);
 	d.launches = launches_new(&d);
 	launches_adopt_held(d.launches);

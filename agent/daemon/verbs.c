@@ -19,6 +19,7 @@
 #include "agent/daemon/pin.h"
 #include "agent/daemon/rules.h"
 #include "agent/daemon/signals.h"
+#include "agent/daemon/sockets.h"
 #include "core/paths.h"
 #include "core/proto.h"
 #include "core/xalloc.h"
@@ -122,20 +123,23 @@ verb_status(struct daemon *d, const struct peer *p, json_t *req)
 	journal_time(d->started_ms, started, sizeof started);
 	reply_ok(d, p,
 	    json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:I,s:o,s:o,s:I,s:o,"
-		      "s:I,s:I,s:o}",
+		      "s:I,s:I,s:o,s:o}",
 		"version", RDGUARD_VERSION, "started", started, "mode",
 		policy_mode_name(rs->policy->mode), "tier", d->tier, "gate",
 		gate_json(d), "hold", holder_strength(d->holder), "policy",
 		d->config.policy_file, "catalog", d->config.catalog_dir,
 		"catalog_tools", (json_int_t)rs->catalog->count, "tools",
-		launches_status(d->launches, p->admin ? -1 : p->uid), "allows",
+		sockets_add_to_tools(d->sockets,
+		    launches_status(d->launches, p->admin ? -1 : p->uid)),
+		"allows",
 		allows_json(d, p), "notifiers",
 		(json_int_t)control_notifiers(
 		    d->control, p->admin ? -1 : p->uid),
 		"alerts", alerts_json(d, p), "journal_waiting",
 		(json_int_t)d->journal.pending_count, "journal_dropped",
 		(json_int_t)d->journal.dropped, "signals",
-		signals_status(d, p->admin ? -1 : p->uid)));
+		signals_status(d, p->admin ? -1 : p->uid), "socket_watch",
+		sockets_status(d->sockets)));
 }
 
 /* ---------------------------------------------------------------------- */

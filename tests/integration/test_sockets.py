@@ -68,7 +68,8 @@ LOOK_WAIT = 8.0  # the daemon looks every 2 s
 
 class Netns:
     """Another computer: a network namespace with one end of a veth pair,
-    10.231.N.2 there and 10.231.N.1 here."""
+    10.231.N.2 and fd42:231:N::2 there, 10.231.N.1 and fd42:231:N::1
+    here."""
 
     def __init__(self):
         tag = os.getpid() % 10000
@@ -76,13 +77,17 @@ class Netns:
         self.link = f"rdgs{tag}h"
         n = os.getpid() % 250 + 1
         self.here, self.there = f"10.231.{n}.1", f"10.231.{n}.2"
+        self.here6, self.there6 = f"fd42:231:{n}::1", f"fd42:231:{n}::2"
         self.ip("netns", "add", self.name)
         self.ip("link", "add", self.link, "type", "veth", "peer", "name",
                 f"rdgs{tag}t", "netns", self.name)
         self.ip("addr", "add", f"{self.here}/30", "dev", self.link)
+        self.ip("addr", "add", f"{self.here6}/64", "dev", self.link, "nodad")
         self.ip("link", "set", self.link, "up")
         self.ip("-n", self.name, "addr", "add", f"{self.there}/30", "dev",
                 f"rdgs{tag}t")
+        self.ip("-n", self.name, "addr", "add", f"{self.there6}/64", "dev",
+                f"rdgs{tag}t", "nodad")
         self.ip("-n", self.name, "link", "set", f"rdgs{tag}t", "up")
         self.ip("-n", self.name, "link", "set", "lo", "up")
 
@@ -199,12 +204,16 @@ class SocketsTest(DaemonTest):
                                  timeout=LOOK_WAIT, step=0.1),
                         "the daemon stopped looking")
 
-    def connect_from_there(self, tool):
+    def connect_from_there(self, tool, ipv6=False):
         """A connection from the other computer to the tool; the address
-        the tool sees it from."""
-        proc, port = self.net.python(PEER, self.net.here, tool.port)
+        the tool sees it from, as the journal writes it."""
+        here = self.net.here6 if ipv6 else self.net.here
+        proc, port = self.net.python(PEER, here, tool.port)
         self.peers.append(proc)
         self.assertTrue(port.isdigit(), "the peer could not connect")
+        if ipv6:
+            tool.expect(rf"accepted {re.escape(self.net.there6)} {port}")
+            return f"[{self.net.there6}]:{port}"
         tool.expect(rf"accepted ::ffff:{re.escape(self.net.there)} {port}")
         return f"{self.net.there}:{port}"
 
@@ -310,6 +319,14 @@ class SocketsTest(DaemonTest):
         self.daemon.wait_tool(tool.pid, "held", timeout=5)
         self.assertTrue(wait_for(lambda: is_frozen(child)),
                         "the helper process was not held with the tool")
+
+    def test_an_ipv6_session_is_written_in_brackets(self):
+        tool = self.start_tool()
+        self.call()
+        remote = self.connect_from_there(tool, ipv6=True)
+        record = self.wait_session_signal(remote)
+        self.assertEqual(record["signal"]["port"], tool.port)
+        self.daemon.wait_tool(tool.pid, "held", timeout=5)
 
     def test_loopback_is_no_session(self):
         tool = self.start_tool()

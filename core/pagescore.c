@@ -290,15 +290,41 @@ struct wording {
 	bool near_number[2];
 };
 
+/*
+ * The phrases by their first byte: phrase indexes, each list ended by -1.
+ * Built once; a page is looked at only where a phrase could start.
+ */
+static short first_byte[256];
+static short by_first[PHRASE_COUNT + 256];
+static bool indexed;
+
+static void
+index_phrases(void)
+{
+	size_t n = 0;
+
+	if (indexed)
+		return;
+	indexed = true;
+	for (int b = 0; b < 256; b++) {
+		first_byte[b] = (short)n;
+		for (size_t i = 0; i < PHRASE_COUNT; i++)
+			if ((unsigned char)phrases[i].words[0] == b)
+				by_first[n++] = (short)i;
+		by_first[n++] = -1;
+	}
+}
+
 /* Looks for every phrase that starts a word at text + at. */
 static void
 phrases_at(const char *text, size_t len, size_t at,
     const struct phone_span *numbers, size_t count, struct wording *w)
 {
-	for (size_t i = 0; i < PHRASE_COUNT; i++) {
-		const struct phrase *ph = &phrases[i];
+	for (const short *i = &by_first[first_byte[(unsigned char)text[at]]];
+	     *i >= 0; i++) {
+		const struct phrase *ph = &phrases[*i];
 
-		if (ph->words[0] != text[at] || !matches_at(text, len, at, ph))
+		if (!matches_at(text, len, at, ph))
 			continue;
 		w->found[ph->strength] = true;
 		if (!w->near_number[ph->strength] &&
@@ -370,6 +396,7 @@ page_score(const char *title, const char *text, unsigned shown,
 	int score = 0;
 
 	memset(out, 0, sizeof *out);
+	index_phrases();
 	/* The title and the text, with white space between them. */
 	normalise(title != NULL ? title : "", buf, &len, sizeof buf);
 	normalise(" ", buf, &len, sizeof buf);

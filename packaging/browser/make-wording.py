@@ -1,14 +1,18 @@
 #!/usr/bin/python3
-"""make-wording.py: the browser extension's copy of core/pagewords.def.
+"""make-wording.py: the browser extension's copy of rdguard's words.
 
-    packaging/browser/make-wording.py          writes extension/wording.js
-    packaging/browser/make-wording.py --check  says whether it is up to date
+    packaging/browser/make-wording.py          writes the files below
+    packaging/browser/make-wording.py --check  says whether they are up to date
 
 The extension scores a page exactly as core/pagescore.c does (the header of
 core/pagewords.def is the rule); it reads the signs, rules and wording from
-wording.js, which this script writes from pagewords.def. wording.js is
-committed, so that the extension folder works as it is;
-tests/unit/test_pagewords.py fails when it is stale.
+extension/wording.js, which this script writes from pagewords.def. The
+extension's name and description, which people read in the browser's list
+of extensions, come from core/text.def and its translations in po/ like
+every other sentence of rdguard's: this script writes them into
+extension/_locales/LANG/messages.json. The files are committed, so that the
+extension folder works as it is; tests/unit/test_pagewords.py fails when
+they are stale.
 
 pagewords.def keeps to one macro per line and plain double-quoted strings,
 so that this script can read it without a C preprocessor. A line it cannot
@@ -23,7 +27,13 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.normpath(os.path.join(HERE, "../.."))
 DEF = os.path.join(SOURCE, "core/pagewords.def")
-OUTPUT = os.path.join(HERE, "extension/wording.js")
+TEXT_DEF = os.path.join(SOURCE, "core/text.def")
+EXTENSION = os.path.join(HERE, "extension")
+OUTPUT = os.path.join(EXTENSION, "wording.js")
+LANGUAGES = ["de", "es", "fr", "it", "pl"]
+# The manifest's __MSG_name__ and __MSG_description__: text.def keys.
+MESSAGES = {"name": "browser.extension.name",
+            "description": "browser.extension.description"}
 
 STRING = r'"([^"\\]*)"'
 MACROS = {
@@ -107,25 +117,97 @@ def expected():
     return render(read_def())
 
 
+def c_string(quoted):
+    """The value of a C or PO string literal."""
+    return bytes(quoted[1:-1], "utf-8").decode("unicode_escape").encode(
+        "latin-1").decode("utf-8")
+
+
+def english():
+    """key -> English sentence, from text.def."""
+    pattern = re.compile(r'^TEXT\(\w+, "([^"]+)", ("(?:[^"\\]|\\.)*")\)$')
+    found = {}
+    with open(TEXT_DEF, encoding="utf-8") as f:
+        for line in f:
+            m = pattern.match(line.strip())
+            if m:
+                found[m.group(1)] = c_string(m.group(2))
+    return found
+
+
+def translations(lang):
+    """key -> translated sentence, from po/LANG.po (msgmerge may have
+    wrapped a long one over several lines)."""
+    found, key, field = {}, None, None
+    with open(os.path.join(SOURCE, "po", f"{lang}.po"), encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("msgctxt "):
+                key, field = c_string(line[len("msgctxt "):]), None
+            elif line.startswith("msgstr ") and key is not None:
+                field = key
+                found[key] = c_string(line[len("msgstr "):])
+            elif line.startswith('"') and field is not None:
+                found[field] += c_string(line)
+            else:
+                field = None
+    return found
+
+
+def locale_files():
+    """path -> text of every _locales/LANG/messages.json."""
+    files = {}
+    for lang in ["en"] + LANGUAGES:
+        sentences = english() if lang == "en" else translations(lang)
+        messages = {}
+        for name, key in MESSAGES.items():
+            if not sentences.get(key):
+                raise DefError(f"{lang}: no sentence for {key}")
+            messages[name] = {"message": sentences[key]}
+        path = os.path.join(EXTENSION, "_locales", lang, "messages.json")
+        files[path] = json.dumps(messages, ensure_ascii=False, indent=2) + "\n"
+    return files
+
+
+def outputs():
+    """path -> text of every file this script writes."""
+    files = {OUTPUT: expected()}
+    files.update(locale_files())
+    return files
+
+
+def stale(files):
+    """The files whose text on disk is not what it should be."""
+    found = []
+    for path, text in files.items():
+        try:
+            with open(path, encoding="utf-8") as f:
+                if f.read() == text:
+                    continue
+        except FileNotFoundError:
+            pass
+        found.append(path)
+    return found
+
+
 def main(argv):
     try:
-        text = expected()
+        files = outputs()
     except DefError as e:
         print(f"make-wording.py: {e}", file=sys.stderr)
         return 1
     if argv[1:] == ["--check"]:
-        with open(OUTPUT, encoding="utf-8") as f:
-            if f.read() != text:
-                print(f"{OUTPUT} is older than {DEF}: run {sys.argv[0]}",
-                      file=sys.stderr)
-                return 1
-        return 0
+        for path in stale(files):
+            print(f"{path} is stale: run {sys.argv[0]}", file=sys.stderr)
+        return 1 if stale(files) else 0
     if argv[1:]:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    with open(OUTPUT + ".new", "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(OUTPUT + ".new", OUTPUT)
+    for path, text in files.items():
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path + ".new", "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(path + ".new", path)
     return 0
 
 

@@ -1,10 +1,12 @@
 #!/usr/bin/python3
-"""test_pagewords: the browser extension's wording.js is what
-packaging/browser/make-wording.py makes of core/pagewords.def now.
+"""test_pagewords: the browser extension's wording.js and _locales are
+what packaging/browser/make-wording.py makes of core/pagewords.def,
+core/text.def and po/ now.
 
 The extension scores pages with the same rules as core/pagescore.c; a
-change to pagewords.def without a new wording.js would make the two differ
-(run packaging/browser/make-wording.py, and commit wording.js).
+change to pagewords.def without a new wording.js would make the two differ.
+Its name and description are sentences of text.def like any other. Run
+packaging/browser/make-wording.py and commit what it writes.
 """
 
 import importlib.util
@@ -36,6 +38,13 @@ class WordingTest(unittest.TestCase):
             committed, self.mw.expected(),
             "packaging/browser/extension/wording.js is stale: run "
             "packaging/browser/make-wording.py and commit it")
+
+    def test_the_extensions_name_is_up_to_date_in_every_language(self):
+        files = self.mw.outputs()
+        self.assertEqual(len(files), 7)  # wording.js, 6 languages
+        self.assertEqual(self.mw.stale(files), [],
+                         "run packaging/browser/make-wording.py and commit "
+                         "what it writes")
 
     def test_every_line_of_pagewords_def_is_read(self):
         wording = self.mw.read_def()

@@ -12,7 +12,8 @@ apt_build=(cmake gcc make pkg-config gettext libevent-dev libssl-dev
 	libyaml-dev libjansson-dev libsystemd-dev libnotify-dev libgtk-3-dev)
 apt_test=(libcmocka-dev python3 python3-dbus python3-dbusmock dbus
 	dbus-x11 xvfb x11-utils xdotool espeak-ng notification-daemon
-	imagemagick openssl nodejs chromium chromium-driver python3-selenium)
+	imagemagick openssl nodejs chromium chromium-driver python3-selenium
+	firefox-esr)
 dnf_build=(cmake gcc make pkgconf-pkg-config gettext libevent-devel
 	openssl-devel libyaml-devel jansson-devel systemd-devel libnotify-devel
 	gtk3-devel)

@@ -2,9 +2,10 @@
 by the desktop's ordinary user, with the rdguard extension loaded unpacked
 and rdguard-native-host registered in its profile, visits pages served on
 127.0.0.1, and a real rdguardd gets (or does not get) a popup signal of that
-user. And rdguard-native-host on its own, fed native-messaging frames on
-standard input: what it refuses, and that nothing it refuses reaches
-rdguardd.
+user. Firefox ESR, with the Firefox build of the same extension, passes the
+scam page on too. And rdguard-native-host on its own, fed native-messaging
+frames on standard input: what it refuses, and that nothing it refuses
+reaches rdguardd.
 
 Chromium 156 (unbranded, as Debian builds it) still loads an unpacked
 extension named by --load-extension; Google's own Chrome ignores that
@@ -43,6 +44,11 @@ EXTENSION = os.path.join(rdgtest.SOURCE, "packaging/browser/extension")
 EXTENSION_ID = "pkpkdjgoelchmlifkladcifhheolcgbe"
 CHROMIUM = "/usr/lib/chromium/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
+# Firefox ESR installs an unsigned add-on when told to (release Firefox
+# does not); the build makes the Firefox variant of the extension.
+FIREFOX = "/usr/bin/firefox-esr"
+XPI = os.path.join(rdgtest.BUILD, "packaging/browser/rdguard-firefox.xpi")
+GECKO_ID = "browser-extension@rdguard.org"
 FRAME_MAX = 64 * 1024
 
 # A scam page must reach rdguardd this soon after it has loaded.
@@ -351,7 +357,9 @@ class NativeHostTest(rdgtest.DaemonTest):
         self.assertEqual(status, 0, errors)
         self.assertEqual([r["ok"] for r in replies], [True, False, False, True])
         self.assertEqual(replies[1]["error"], "not-json")
-        self.assertIn("is not JSON (at character 1)", replies[1]["message"])
+        self.assertEqual(replies[1]["message"],
+                         "a message from the browser is not JSON (at "
+                         "character 4)")
         self.assertEqual(replies[2]["error"], "bad-report")
         self.assertIn("is not a JSON object", replies[2]["message"])
         signals = wait_for(lambda: len(popup_signals(self.daemon)) == 2 and
@@ -553,6 +561,79 @@ class BrowserTest(rdgtest.DaemonTest):
         loaded = self.visit("/news.html")
         self.assert_quiet(loaded)
         self.assert_pipeline_alive()
+
+
+FIREFOX_PREFS = """user_pref("xpinstall.signatures.required", false);
+user_pref("extensions.autoDisableScopes", 0);
+user_pref("extensions.enabledScopes", 15);
+user_pref("media.autoplay.default", 0);
+user_pref("browser.shell.checkDefaultBrowser", false);
+user_pref("datareporting.policy.dataSubmissionEnabled", false);
+user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
+"""
+
+
+class FirefoxTest(rdgtest.DaemonTest):
+    """Firefox ESR, headless, as the desktop's user, with the Firefox build
+    of the extension in its profile and rdguard-native-host registered for
+    that user (~/.mozilla/native-messaging-hosts)."""
+
+    def start_firefox(self, url):
+        home = tempfile.mkdtemp(prefix="rdg-firefox-")
+        self.addCleanup(shutil.rmtree, home, True)
+        profile = os.path.join(home, "profile")
+        os.makedirs(os.path.join(profile, "extensions"))
+        shutil.copyfile(XPI, os.path.join(profile, "extensions",
+                                          GECKO_ID + ".xpi"))
+        with open(os.path.join(profile, "user.js"), "w") as f:
+            f.write(FIREFOX_PREFS)
+        hosts = os.path.join(home, ".mozilla/native-messaging-hosts")
+        os.makedirs(hosts)
+        with open(os.path.join(hosts, "org.rdguard.native_host.json"), "w") as f:
+            json.dump({"name": "org.rdguard.native_host",
+                       "description": "rdguard (test)",
+                       "path": os.path.abspath(HOST), "type": "stdio",
+                       "allowed_extensions": [GECKO_ID]}, f)
+        for root, dirs, files in os.walk(home):
+            for name in dirs + files + ["."]:
+                os.chown(os.path.join(root, name), USER, USER)
+        env = {"PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8",
+               "RDGUARD_SOCKET": self.daemon.socket}
+        log = open(os.path.join(home, "firefox.log"), "w")
+        self.addCleanup(log.close)
+        proc = subprocess.Popen(
+            [FIREFOX, "--headless", "--no-remote", "--profile", profile, url],
+            env=env, preexec_fn=as_user, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        self.addCleanup(self.stop_firefox, proc)
+        return proc
+
+    @staticmethod
+    def stop_firefox(proc):
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    def test_firefox_passes_the_scam_page_on_too(self):
+        site = Site()
+        self.addCleanup(site.close)
+        self.start_firefox(site.url("/scam.html"))
+        # A first start makes the profile: give it time. Nobody closes the
+        # page's dialog here, so the report is the one before it.
+        signals = wait_for(lambda: popup_signals(self.daemon), timeout=60)
+        self.assertTrue(signals, "Firefox did not pass the scam page on")
+        event = event_of(signals[0])
+        self.assertEqual(signals[0]["uid"], USER)
+        self.assertEqual(event["source"], "browser")
+        self.assertEqual(event["title"], "Windows Defender Alert")
+        self.assertEqual(event["url"], site.origin)
+        self.assertIn("+1 888 555 0100", event["text"])
+        self.assertLessEqual({"fullscreen", "phone-number"},
+                             set(event["indicators"]))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ the profile's NativeMessagingHosts folder. python3-selenium drives Chromium
 through chromedriver, which runs as the desktop's user.
 """
 
+import datetime
 import json
 import math
 import os
@@ -305,6 +306,12 @@ def popup_signals(daemon):
     return found
 
 
+def journal_time(record):
+    """A journal record's time, in seconds since the epoch."""
+    stamp = datetime.datetime.strptime(record["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    return stamp.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
 def event_of(record):
     return record.get("signal", record)
 
@@ -542,6 +549,16 @@ class BrowserTest(rdgtest.DaemonTest):
         self.assertIsNotNone(full, "no signal had all of "
                              f"{sorted(wanted)}: {popup_signals(self.daemon)}")
         print(f"  with {sorted(wanted)} {after:.2f} s after")
+        # The same, by the clocks: the journal's time of each signal against
+        # the moment the page says it finished loading.
+        while self.browser.close_dialogs():
+            time.sleep(0.1)
+        load_end = self.browser.driver.execute_script(
+            "return performance.timing.loadEventEnd;") / 1000
+        for record in (first, full):
+            delay = journal_time(record) - load_end
+            self.assertLessEqual(delay, REPORT_WITHIN_S, record)
+            print(f"  journal: {delay:+.2f} s after loadEventEnd")
         # One report per page, and again only when its score rose: a few.
         time.sleep(1)
         self.assertLessEqual(len(popup_signals(self.daemon)), 5)

@@ -326,7 +326,9 @@ class NativeHostTest(rdgtest.DaemonTest):
                "RDGUARD_SOCKET": socket_path or self.daemon.socket}
         p = subprocess.run([HOST, *args], input=data, capture_output=True,
                            env=env, preexec_fn=as_user, timeout=30)
-        return p.returncode, read_frames(p.stdout), p.stderr.decode()
+        errors = p.stderr.decode()
+        self.assertNotRegex(errors, "Sanitizer|runtime error:")
+        return p.returncode, read_frames(p.stdout), errors
 
     def assert_refused(self, report, code, sentence):
         status, replies, errors = self.run_host(frame(report))
@@ -562,6 +564,14 @@ class BrowserTest(rdgtest.DaemonTest):
         # One report per page, and again only when its score rose: a few.
         time.sleep(1)
         self.assertLessEqual(len(popup_signals(self.daemon)), 5)
+        # What the person sees in `rdguard events`.
+        shown = self.daemon.cli("events", user=USER).stdout
+        site = self.site.origin.split("//")[1]
+        self.assertIn("rdguard noted:", shown)
+        self.assertIn("A page that looks like a scam warning was open", shown)
+        self.assertIn(site, shown)
+        print("  rdguard events:\n" + "\n".join(
+            "    " + line for line in shown.splitlines()[-2:]))
 
     def test_a_full_screen_video_is_not_signalled(self):
         self.visit("/video.html")

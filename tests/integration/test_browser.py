@@ -358,6 +358,19 @@ class NativeHostTest(rdgtest.DaemonTest):
         # Unknown names are dropped, repeats too; the order is rdguard's.
         self.assertEqual(event["indicators"], ["fullscreen", "audio"])
 
+    def test_a_page_below_the_threshold_is_noted_and_counts_for_nothing(self):
+        # 30 for the wording and 10 for the number: the extension reports
+        # from 40 on, rdguard counts a scam page from 50 on.
+        report = {"title": "", "text": "Call Microsoft",
+                  "indicators": ["phone-number"]}
+        status, replies, errors = self.run_host(frame(report))
+        self.assertEqual(status, 0, errors)
+        self.assertTrue(replies[0]["ok"], replies[0])
+        self.assertEqual(replies[0]["risk"], 0)
+        shown = self.daemon.cli("events", user=USER).stdout
+        self.assertIn("This page does not look like a scam (it scored 40 of "
+                      "100).", shown)
+
     def test_one_port_carries_many_reports_and_survives_bad_ones(self):
         good = {"title": "Security warning", "indicators": ["speech"]}
         data = (frame(good) + frame("{not json") + frame(["a", "list"]) +

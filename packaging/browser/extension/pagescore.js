@@ -16,11 +16,15 @@ globalThis.rdguardPageScore = (() => {
   const SCAM = 0;
   const BRAND = 1;
 
-  // The phrases as code-point arrays, by strength.
-  const phrases = W.phrases.map(([strength, , words]) => ({
-    strength: strength === "scam" ? SCAM : BRAND,
-    cps: Array.from(words, (ch) => ch.codePointAt(0)),
-  }));
+  // The phrases as code-point arrays, by strength, found by their first
+  // code point (a page's text is long; pagescore.c's is at most 8 KiB).
+  const byFirst = new Map();
+  for (const [strength, , words] of W.phrases) {
+    const cps = Array.from(words, (ch) => ch.codePointAt(0));
+    if (!byFirst.has(cps[0])) byFirst.set(cps[0], []);
+    byFirst.get(cps[0]).push({ strength: strength === "scam" ? SCAM : BRAND,
+      cps });
+  }
 
   // The lowercase of a code point in the Latin ranges the wording uses
   // (pagescore.c's lower; String.toLowerCase would change more).
@@ -148,8 +152,8 @@ globalThis.rdguardPageScore = (() => {
     const w = { found: [false, false], near: [false, false], places: [] };
     for (let at = 0; at < t.length; at++) {
       if (at > 0 && isLetter(t[at - 1])) continue;
-      for (const ph of phrases) {
-        if (ph.cps[0] !== t[at] || !matchesAt(t, at, ph.cps)) continue;
+      for (const ph of byFirst.get(t[at]) || []) {
+        if (!matchesAt(t, at, ph.cps)) continue;
         w.found[ph.strength] = true;
         w.places.push({ at, len: ph.cps.length, strength: ph.strength });
         if (!w.near[ph.strength] && nearANumber(at, numbers))

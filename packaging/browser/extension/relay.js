@@ -19,7 +19,7 @@
   const TITLE_MAX = 256; // characters of the title sent
   const EXCERPT_MAX = 1024; // bytes of text sent
   const EXCERPT_BEFORE = 400; // of which before the number or the wording
-  const CORPUS_MAX = 256 * 1024; // bytes of a page's text looked at
+  const CORPUS_MAX = 64 * 1024; // bytes of a page's text looked at
   const ANCHORS_MAX = 24; // places an excerpt may be taken around
   const SAID_MAX = 16; // dialogs and speech remembered
   const DIALOG_LOOP = 3; // dialogs, each opened soon after the last closed,

@@ -23,7 +23,7 @@ signs_of(const json_t *names)
 	size_t i;
 	json_t *name;
 
-	json_array_foreach(names, i, name) {
+	json_array_foreach (names, i, name) {
 		int s = page_sign_parse(json_string_value(name));
 
 		if (s >= 0)
@@ -101,7 +101,8 @@ sign_names_are_the_trace_indicators(void **state)
 	assert_int_equal(page_sign_parse("alert-loop"), PAGE_ALERT_LOOP);
 	assert_int_equal(page_sign_parse("Keyboard-Lock"), -1);
 	assert_int_equal(page_sign_parse(""), -1);
-	assert_string_equal(page_sign_name(PAGE_HISTORY_FLOOD), "history-flood");
+	assert_string_equal(
+	    page_sign_name(PAGE_HISTORY_FLOOD), "history-flood");
 	assert_int_equal(page_report_at(), 40);
 }
 

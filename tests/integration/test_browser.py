@@ -86,6 +86,27 @@ addEventListener("load", () => setTimeout(() => {
 </body></html>
 """
 
+# A page that does everything else a scam page may do, and says little: its
+# score (95) rises with each sign, and so each reaches rdguardd.
+SIGNS_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Bitte warten</title>
+""" + LISTEN + """</head>
+<body>
+<p>Bitte warten. Hotline 0800 123 4567</p>
+<script>
+navigator.keyboard.lock().catch(() => {});
+document.body.requestPointerLock();
+addEventListener("beforeunload", (e) => e.preventDefault());
+for (let i = 0; i < 15; i++) history.pushState({i}, "", "#" + i);
+speechSynthesis.speak(new SpeechSynthesisUtterance("Bitte warten."));
+const beep = new AudioContext();
+const tone = beep.createOscillator();
+tone.connect(beep.destination);
+beep.resume().then(() => tone.start());
+</script>
+</body></html>
+"""
+
 VIDEO_PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>Holiday video</title>
 """ + LISTEN + """</head>
@@ -138,12 +159,13 @@ class Site:
     def __init__(self):
         files = {"/scam.html": ("text/html", SCAM_PAGE.encode()),
                  "/video.html": ("text/html", VIDEO_PAGE.encode()),
+                 "/signs.html": ("text/html", SIGNS_PAGE.encode()),
                  "/news.html": ("text/html", NEWS_PAGE.encode()),
                  "/alarm.wav": ("audio/wav", alarm_wav())}
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
-                found = files.get(self.path)
+                found = files.get(self.path.split("?")[0])
                 if found is None:
                     self.send_error(404)
                     return
@@ -540,7 +562,7 @@ class BrowserTest(rdgtest.DaemonTest):
         self.assertEqual(ext["runtimeErrors"], [])
 
     def test_a_scam_page_is_signalled_within_two_seconds(self):
-        loaded = self.visit("/scam.html")
+        loaded = self.visit("/scam.html?for=ann.smith")
         first, after = self.wait_for_signal(loaded, lambda s: True,
                                             REPORT_WITHIN_S)
         self.assertIsNotNone(first, f"no popup signal within {REPORT_WITHIN_S} s "
@@ -555,6 +577,8 @@ class BrowserTest(rdgtest.DaemonTest):
         self.assertEqual(event["url"], self.site.origin)
         self.assertIn("+1 888 555 0100", event["text"])
         self.assertLessEqual(len(event["text"].encode()), 1024)
+        self.assertNotIn("scam.html", json.dumps(first))
+        self.assertNotIn("ann.smith", json.dumps(first))
 
         # Everything the page did is in a signal within the same time.
         wanted = {"fullscreen", "alert-loop", "audio", "phone-number"}
@@ -585,6 +609,21 @@ class BrowserTest(rdgtest.DaemonTest):
         self.assertIn(site, shown)
         print("  rdguard events:\n" + "\n".join(
             "    " + line for line in shown.splitlines()[-2:]))
+
+    def test_every_other_sign_reaches_rdguardd_too(self):
+        loaded = self.visit("/signs.html")
+        wanted = {"keyboard-lock", "pointer-lock", "beforeunload",
+                  "history-flood", "speech", "audio", "phone-number"}
+        record, after = self.wait_for_signal(
+            loaded, lambda s: wanted <= set(event_of(s)["indicators"]),
+            REPORT_WITHIN_S)
+        self.assertIsNotNone(record, f"the page did {sorted(wanted)}, the "
+                             f"extension saw {self.browser.seen()}, rdguardd "
+                             f"got {popup_signals(self.daemon)}")
+        event = event_of(record)
+        self.assertEqual(event["title"], "Bitte warten")
+        self.assertIn("0800 123 4567", event["text"])
+        print(f"\n  every sign {after:.2f} s after the page loaded")
 
     def test_a_full_screen_video_is_not_signalled(self):
         self.visit("/video.html")

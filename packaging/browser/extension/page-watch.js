@@ -151,9 +151,12 @@
 
   // A trap on leaving: a beforeunload handler on the window (or the body,
   // which stands for it).
+  // (A bare addEventListener(…) in the page calls it with no this: the
+  // browser takes the window then.)
   wrap(globalThis.EventTarget && EventTarget.prototype, "addEventListener",
     (target, args) => {
-      if (target === win && args[0] === "beforeunload") tell("beforeunload");
+      if ((target ?? win) === win && args[0] === "beforeunload")
+        tell("beforeunload");
     });
   wrapSetter(windowHolder("onbeforeunload"), "onbeforeunload",
     (target, value) => {

@@ -189,12 +189,12 @@ the_contract_is_kept(void **state)
 	    mistake("{\"at\":\"2026-11-25T10:02:00Z\",\"type\":\"call\","
 		    "\"source\":\"manual\",\"direction\":\"sideways\","
 		    "\"state\":\"ringing\",\"number\":null}"),
-	    "74: 'sideways' is not a known direction (expected one of: "
+	    "74: 'sideways' is not a value direction can have (expected one of: "
 	    "incoming, outgoing)");
 	assert_string_equal(
 	    mistake("{\"at\":\"2026-11-25T10:02:00Z\",\"type\":\"popup\","
 		    "\"source\":\"browser\",\"indicators\":[\"blink\"]}"),
-	    "77: 'blink' is not a known indicator (expected one of: "
+	    "77: 'blink' is not a value indicator can have (expected one of: "
 	    "fullscreen, keyboard-lock, pointer-lock, alert-loop, "
 	    "beforeunload, history-flood, audio, speech, fake-scan, "
 	    "phone-number)");

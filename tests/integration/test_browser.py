@@ -389,9 +389,13 @@ class NativeHostTest(rdgtest.DaemonTest):
         self.assertEqual(status, 0, errors)
         self.assertTrue(replies[0]["ok"], replies[0])
         self.assertEqual(replies[0]["risk"], 0)
-        shown = self.daemon.cli("events", user=USER).stdout
-        self.assertIn("This page does not look like a scam (it scored 40 of "
-                      "100).", shown)
+        signals = popup_signals(self.daemon)
+        self.assertEqual(len(signals), 1)
+        self.assertEqual([r["key"] for r in signals[0]["reasons"]],
+                         ["reason.signal.page-not-scam"])
+        sentence = signals[0]["reasons"][0]["text"]
+        self.assertIn("40", sentence)
+        self.assertIn(sentence, self.daemon.cli("events", user=USER).stdout)
 
     def test_one_port_carries_many_reports_and_survives_bad_ones(self):
         good = {"title": "Security warning", "indicators": ["speech"]}
@@ -601,12 +605,16 @@ class BrowserTest(rdgtest.DaemonTest):
         # One report per page, and again only when its score rose: a few.
         time.sleep(1)
         self.assertLessEqual(len(popup_signals(self.daemon)), 5)
-        # What the person sees in `rdguard events`.
-        shown = self.daemon.cli("events", user=USER).stdout
+        # What the person sees in `rdguard events`: the scam page, by its
+        # site (the sentence is rdguard's, reason.signal.scam-page).
         site = self.site.origin.split("//")[1]
+        reasons = [r for s in popup_signals(self.daemon) for r in s["reasons"]]
+        self.assertIn(("reason.signal.scam-page", site),
+                      [(r["key"], r.get("detail")) for r in reasons])
+        shown = self.daemon.cli("events", user=USER).stdout
         self.assertIn("rdguard noted:", shown)
-        self.assertIn("A page that looks like a scam warning was open", shown)
-        self.assertIn(site, shown)
+        self.assertIn(next(r["text"] for r in reasons
+                           if r["key"] == "reason.signal.scam-page"), shown)
         print("  rdguard events:\n" + "\n".join(
             "    " + line for line in shown.splitlines()[-2:]))
 

@@ -443,7 +443,7 @@ take_launch(struct launches *l, const struct gate_record *g)
 	const char *held = NULL;
 	struct run *r;
 
-	signals_launched(l->d, g);
+	signals_launched(l->d, g, g->at / 1000);
 	if (g->denied) {
 		struct run denied = { .owner = l, .id = take_id(l) };
 		json_t *record = decision_json(&denied, g, NULL);
@@ -598,7 +598,8 @@ scan_one(pid_t pid, void *arg)
 	g = xmalloc(sizeof *g);
 	if (judge_running(l, pid, g)) {
 		r = run_new(l, g, take_id(l));
-		signals_launched(l->d, g);
+		/* Started before rdguardd: not "moments ago", unless it was. */
+		signals_launched(l->d, g, proc_started(pid));
 		record = decision_json(r, g, NULL);
 		json_object_set_new(record, "event", json_string("running"));
 		r->decision = record;

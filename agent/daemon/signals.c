@@ -173,14 +173,15 @@ publish(struct signals *s)
 }
 
 void
-signals_launched(struct daemon *d, const struct gate_record *g)
+signals_launched(
+    struct daemon *d, const struct gate_record *g, long long started)
 {
 	struct signals *s = d->signals;
 	bool known = situation_seen(&s->engine->situation, g->tool->id);
 
 	follow_rules(s);
-	engine_launched(s->engine, g->pid, g->uid, g->tool, &g->judgement,
-	    g->at / 1000);
+	engine_launched(
+	    s->engine, g->pid, g->uid, g->tool, &g->judgement, started);
 	if (!known)
 		save_seen(s);
 	publish(s);

@@ -290,6 +290,22 @@ class Daemon:
     def status(self):
         return json.loads(self.cli("status", "--json").stdout)
 
+    def request(self, message):
+        """Sends one request straight to the control socket (past the
+        command line's own checks); returns the reply."""
+        import socket
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(10)
+            s.connect(self.socket)
+            s.sendall(json.dumps(message).encode() + b"\n")
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        return json.loads(data)
+
     def events(self):
         out = self.cli("events", "--json").stdout
         return [json.loads(line) for line in out.splitlines() if line]

@@ -109,6 +109,14 @@ ami_reader_line(struct ami_reader *r, const char *line, size_t len,
 	return AMI_MESSAGE;
 }
 
+void
+ami_reader_skip_message(struct ami_reader *r)
+{
+	if (r->handed_out)
+		start_over(r);
+	r->skipping = true;
+}
+
 const char *
 ami_get(const struct ami_message *m, const char *key)
 {

@@ -52,6 +52,10 @@ void ami_reader_init(struct ami_reader *r);
 enum ami_status ami_reader_line(struct ami_reader *r, const char *line,
     size_t len, const struct ami_message **message, char *why, size_t why_size);
 
+/* Drops the message being read, up to its blank line (a line of it was
+ * lost, too long to read). */
+void ami_reader_skip_message(struct ami_reader *r);
+
 /* The value of the first field called key (any case), or NULL. */
 const char *ami_get(const struct ami_message *m, const char *key);
 

@@ -8,33 +8,13 @@
 
 #define OUTSIDE_MIN_DIGITS 7 /* fewer is an extension or a short code */
 
-const char *
-call_direction_name(enum call_direction d)
-{
-	return d == CALL_OUTGOING ? "outgoing" : "incoming";
-}
-
-const char *
-call_state_name(enum call_state s)
-{
-	switch (s) {
-	case CALL_ACTIVE:
-		return "active";
-	case CALL_ENDED:
-		return "ended";
-	case CALL_MISSED:
-		return "missed";
-	default:
-		return "ringing";
-	}
-}
-
 json_t *
-call_event_json(const struct call_event *e, const char *source)
+call_event_json(const struct call_event *e, enum call_source source)
 {
 	return json_pack("{s:s,s:s,s:s,s:s,s:o,s:n,s:s}", "type", "call",
-	    "source", source, "direction", call_direction_name(e->direction),
-	    "state", call_state_name(e->state), "number",
+	    "source", call_source_name(source), "direction",
+	    call_direction_name(e->direction), "state",
+	    call_state_name(e->state), "number",
 	    e->withheld ? json_null() : json_string(e->number), "contact", "id",
 	    e->id);
 }

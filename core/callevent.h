@@ -15,12 +15,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CALL_NUMBER_MAX 64  /* with the NUL */
-#define CALL_ID_MAX     128 /* with the NUL */
+#include "core/trace.h" /* the directions, states and sources of calls */
 
-enum call_direction { CALL_INCOMING, CALL_OUTGOING };
-
-enum call_state { CALL_RINGING, CALL_ACTIVE, CALL_ENDED, CALL_MISSED };
+#define CALL_NUMBER_MAX TRACE_NUMBER_MAX /* with the NUL */
+#define CALL_ID_MAX     128              /* with the NUL */
 
 struct call_event {
 	enum call_direction direction;
@@ -30,16 +28,12 @@ struct call_event {
 	char id[CALL_ID_MAX];         /* ties the states of one call */
 };
 
-/* "incoming", "outgoing"; "ringing", "active", "ended", "missed". */
-const char *call_direction_name(enum call_direction d);
-const char *call_state_name(enum call_state s);
-
 /*
  * The trace event: {"type":"call","source":source,"direction":...,
  * "state":...,"number":"..." or null,"contact":null,"id":"..."}, without
  * "at" (the daemon's intake stamps it). Caller owns the result.
  */
-json_t *call_event_json(const struct call_event *e, const char *source);
+json_t *call_event_json(const struct call_event *e, enum call_source source);
 
 /*
  * Whether len bytes of s can be kept as a number or id: printable ASCII,

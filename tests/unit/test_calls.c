@@ -27,7 +27,7 @@ a_call_event_is_a_trace_event(void **state)
 {
 	struct call_event e = { CALL_INCOMING, CALL_RINGING, false,
 		"+44 20 7946 0000", "3" };
-	char *s = dumped(call_event_json(&e, "fritzbox"));
+	char *s = dumped(call_event_json(&e, CALL_FRITZBOX));
 
 	assert_string_equal(s,
 	    "{\"contact\":null,\"direction\":\"incoming\",\"id\":\"3\","
@@ -35,7 +35,7 @@ a_call_event_is_a_trace_event(void **state)
 	    "\"state\":\"ringing\",\"type\":\"call\"}");
 	free(s);
 	e = (struct call_event){ CALL_OUTGOING, CALL_MISSED, true, "", "x" };
-	s = dumped(call_event_json(&e, "ami"));
+	s = dumped(call_event_json(&e, CALL_AMI));
 	assert_string_equal(s,
 	    "{\"contact\":null,\"direction\":\"outgoing\",\"id\":\"x\","
 	    "\"number\":null,\"source\":\"ami\",\"state\":\"missed\","

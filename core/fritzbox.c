@@ -123,7 +123,7 @@ find(struct fritz_monitor *m, const struct field *id)
 	for (size_t i = 0; i < FRITZ_CONNECTIONS_MAX; i++) {
 		struct fritz_connection *c = &m->connections[i];
 
-		if (c->used && field_is(id, c->id))
+		if (c->used && field_is(id, c->connection))
 			return c;
 	}
 	return NULL;
@@ -155,7 +155,7 @@ report(const struct fritz_connection *c, enum call_state state,
 	out->state = state;
 	out->withheld = c->withheld;
 	memcpy(out->number, c->number, sizeof out->number);
-	memcpy(out->id, c->id, sizeof c->id);
+	memcpy(out->id, c->call_id, sizeof c->call_id);
 }
 
 /* RING and CALL: a call begins on a connection. */
@@ -169,7 +169,9 @@ begin(struct fritz_monitor *m, const struct line *l, enum call_direction dir,
 	if (!call_text_copy(c.number, sizeof c.number, number->at, number->len))
 		return bad_number(why, size);
 	c.withheld = c.number[0] == '\0';
-	memcpy(c.id, l->f[F_CONNECTION].at, l->f[F_CONNECTION].len);
+	memcpy(c.connection, l->f[F_CONNECTION].at, l->f[F_CONNECTION].len);
+	snprintf(c.call_id, sizeof c.call_id, "%s@%.*s", c.connection,
+	    (int)l->f[F_DATE].len, l->f[F_DATE].at);
 	c.last_news = ++m->clock;
 	slot = slot_for(m, &l->f[F_CONNECTION]);
 	*slot = c;
@@ -256,7 +258,7 @@ check_line(const struct line *l, enum event *e, char *why, size_t size)
 		return bad_value(TXT_CALLS_ERR_EVENT, name, why, size);
 	if (l->count < events[*e].fields)
 		return too_few_fields(events[*e].name, why, size);
-	if (!all_digits(&l->f[F_CONNECTION], 1, FRITZ_ID_MAX - 1))
+	if (!all_digits(&l->f[F_CONNECTION], 1, FRITZ_CONNECTION_MAX - 1))
 		return bad_value(
 		    TXT_CALLS_ERR_CONNECTION, &l->f[F_CONNECTION], why, size);
 	return FRITZ_NOTHING;

@@ -12,11 +12,13 @@
  * CONNECT says it was answered and DISCONNECT that it ended. The last two
  * name only the connection, so the monitor remembers each connection's
  * direction and number from its RING or CALL, for a bounded number of
- * connections (the box reuses small numbers). An incoming call that ends
- * without CONNECT was missed.
+ * connections. An incoming call that ends without CONNECT was missed.
  *
- * The box's clock and time zone are not trusted: the date is checked, the
- * event's time is when the line arrived.
+ * The box numbers connections from 0 and reuses the numbers for every new
+ * call, so a call's id is its connection and the time its RING or CALL
+ * line gives: "0@25.11.26 10:05:00". The box's clock and time zone are not
+ * trusted otherwise: the date is checked, the event's time is when the
+ * line arrived.
  */
 #ifndef RDGUARD_FRITZBOX_H
 #define RDGUARD_FRITZBOX_H
@@ -28,11 +30,13 @@
 
 #define FRITZ_LINE_MAX        512 /* real lines are under 120 bytes */
 #define FRITZ_CONNECTIONS_MAX 16
-#define FRITZ_ID_MAX          8
+#define FRITZ_CONNECTION_MAX  8  /* digits of a connection, with the NUL */
+#define FRITZ_CALL_ID_MAX     32 /* "0@25.11.26 10:05:00", with the NUL */
 
 struct fritz_connection {
 	bool used;
-	char id[FRITZ_ID_MAX];
+	char connection[FRITZ_CONNECTION_MAX];
+	char call_id[FRITZ_CALL_ID_MAX];
 	enum call_direction direction;
 	bool withheld;
 	char number[CALL_NUMBER_MAX];

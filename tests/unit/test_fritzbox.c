@@ -69,11 +69,11 @@ an_answered_incoming_call_rings_is_active_and_ends(void **state)
 	struct fixture *f = *state;
 
 	expect_event(f, "25.11.26 10:05:00;RING;0;01512345678;5551234;SIP0;",
-	    CALL_INCOMING, CALL_RINGING, "01512345678", "0");
+	    CALL_INCOMING, CALL_RINGING, "01512345678", "0@25.11.26 10:05:00");
 	expect_event(f, "25.11.26 10:05:09;CONNECT;0;11;01512345678;",
-	    CALL_INCOMING, CALL_ACTIVE, "01512345678", "0");
+	    CALL_INCOMING, CALL_ACTIVE, "01512345678", "0@25.11.26 10:05:00");
 	expect_event(f, "25.11.26 10:09:41;DISCONNECT;0;272;", CALL_INCOMING,
-	    CALL_ENDED, "01512345678", "0");
+	    CALL_ENDED, "01512345678", "0@25.11.26 10:05:00");
 	/* The connection is forgotten: a second DISCONNECT says nothing. */
 	assert_int_equal(
 	    feed(f, "25.11.26 10:09:41;DISCONNECT;0;272;"), FRITZ_NOTHING);
@@ -85,9 +85,9 @@ an_incoming_call_nobody_answers_is_missed(void **state)
 	struct fixture *f = *state;
 
 	expect_event(f, "25.11.26 10:05:00;RING;2;+4420794600;5551234;SIP1;",
-	    CALL_INCOMING, CALL_RINGING, "+4420794600", "2");
+	    CALL_INCOMING, CALL_RINGING, "+4420794600", "2@25.11.26 10:05:00");
 	expect_event(f, "25.11.26 10:05:30;DISCONNECT;2;0;", CALL_INCOMING,
-	    CALL_MISSED, "+4420794600", "2");
+	    CALL_MISSED, "+4420794600", "2@25.11.26 10:05:00");
 }
 
 static void
@@ -96,9 +96,9 @@ an_outgoing_call_is_outgoing_and_ends_even_unanswered(void **state)
 	struct fixture *f = *state;
 
 	expect_event(f, "25.11.26 11:00:00;CALL;1;11;5551234;08001234567;SIP0;",
-	    CALL_OUTGOING, CALL_RINGING, "08001234567", "1");
+	    CALL_OUTGOING, CALL_RINGING, "08001234567", "1@25.11.26 11:00:00");
 	expect_event(f, "25.11.26 11:00:20;DISCONNECT;1;0;", CALL_OUTGOING,
-	    CALL_ENDED, "08001234567", "1");
+	    CALL_ENDED, "08001234567", "1@25.11.26 11:00:00");
 }
 
 static void
@@ -107,11 +107,11 @@ a_withheld_number_is_null_until_connect_tells_it(void **state)
 	struct fixture *f = *state;
 
 	expect_event(f, "25.11.26 10:05:00;RING;0;;5551234;SIP0;",
-	    CALL_INCOMING, CALL_RINGING, NULL, "0");
+	    CALL_INCOMING, CALL_RINGING, NULL, "0@25.11.26 10:05:00");
 	expect_event(f, "25.11.26 10:05:02;CONNECT;0;11;;", CALL_INCOMING,
-	    CALL_ACTIVE, NULL, "0");
+	    CALL_ACTIVE, NULL, "0@25.11.26 10:05:00");
 	expect_event(f, "25.11.26 10:06:00;DISCONNECT;0;58;", CALL_INCOMING,
-	    CALL_ENDED, NULL, "0");
+	    CALL_ENDED, NULL, "0@25.11.26 10:05:00");
 }
 
 static void
@@ -122,9 +122,22 @@ two_calls_at_once_keep_their_own_connections(void **state)
 	feed(f, "25.11.26 10:05:00;RING;0;01511111111;5551234;SIP0;");
 	feed(f, "25.11.26 10:05:01;CALL;1;12;5551234;01722222222;SIP0;");
 	expect_event(f, "25.11.26 10:05:05;CONNECT;1;12;01722222222;",
-	    CALL_OUTGOING, CALL_ACTIVE, "01722222222", "1");
+	    CALL_OUTGOING, CALL_ACTIVE, "01722222222", "1@25.11.26 10:05:01");
 	expect_event(f, "25.11.26 10:05:09;DISCONNECT;0;0;", CALL_INCOMING,
-	    CALL_MISSED, "01511111111", "0");
+	    CALL_MISSED, "01511111111", "0@25.11.26 10:05:00");
+}
+
+static void
+a_reused_connection_is_a_new_call(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_event(f, "25.11.26 10:05:00;RING;0;01511111111;5551234;SIP0;",
+	    CALL_INCOMING, CALL_RINGING, "01511111111", "0@25.11.26 10:05:00");
+	expect_event(f, "25.11.26 10:05:30;DISCONNECT;0;0;", CALL_INCOMING,
+	    CALL_MISSED, "01511111111", "0@25.11.26 10:05:00");
+	expect_event(f, "25.11.26 10:06:10;RING;0;01722222222;5551234;SIP0;",
+	    CALL_INCOMING, CALL_RINGING, "01722222222", "0@25.11.26 10:06:10");
 }
 
 static void
@@ -144,10 +157,10 @@ lines_may_lack_the_last_semicolon_or_carry_more_fields(void **state)
 	struct fixture *f = *state;
 
 	expect_event(f, "25.11.26 10:05:00;RING;3;0151234567;5551234;SIP0",
-	    CALL_INCOMING, CALL_RINGING, "0151234567", "3");
+	    CALL_INCOMING, CALL_RINGING, "0151234567", "3@25.11.26 10:05:00");
 	expect_event(f,
 	    "25.11.26 10:05:09;CONNECT;3;11;0151234567;extra;fields;",
-	    CALL_INCOMING, CALL_ACTIVE, "0151234567", "3");
+	    CALL_INCOMING, CALL_ACTIVE, "0151234567", "3@25.11.26 10:05:00");
 }
 
 static void
@@ -166,7 +179,7 @@ the_oldest_connection_makes_room(void **state)
 	assert_int_equal(
 	    feed(f, "25.11.26 10:06:00;DISCONNECT;0;0;"), FRITZ_NOTHING);
 	expect_event(f, "25.11.26 10:06:00;DISCONNECT;1;0;", CALL_INCOMING,
-	    CALL_MISSED, "01510000001", "1");
+	    CALL_MISSED, "01510000001", "1@25.11.26 10:05:00");
 	snprintf(line, sizeof line, "25.11.26 10:06:00;DISCONNECT;%d;0;",
 	    FRITZ_CONNECTIONS_MAX);
 	assert_int_equal(feed(f, line), FRITZ_EVENT);
@@ -257,7 +270,7 @@ an_over_long_line_is_refused_and_the_next_one_read(void **state)
 	expect_malformed(f, line, "the line is longer than 512 bytes");
 	free(line);
 	expect_event(f, "25.11.26 10:05:00;RING;0;01512345678;5551234;SIP0;",
-	    CALL_INCOMING, CALL_RINGING, "01512345678", "0");
+	    CALL_INCOMING, CALL_RINGING, "01512345678", "0@25.11.26 10:05:00");
 }
 
 static void
@@ -291,6 +304,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    two_calls_at_once_keep_their_own_connections, set_up,
 		    tear_down),
+		cmocka_unit_test_setup_teardown(
+		    a_reused_connection_is_a_new_call, set_up, tear_down),
 		cmocka_unit_test_setup_teardown(
 		    a_call_that_began_before_listening_is_not_reported, set_up,
 		    tear_down),

@@ -12,6 +12,7 @@ grows; a refused login is said plainly and tried again."""
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import tempfile
@@ -307,6 +308,33 @@ class FritzBoxTest(CallsTest):
                  if s["source"] == "fritzbox"]
         self.assertEqual(len(fritz), 60)
         self.assertEqual(fritz[-1]["number"], "015100000059")
+
+    def test_a_reload_follows_the_policy(self):
+        def policy(fritzbox):
+            with open(self.daemon.policy, "w") as f:
+                f.write("when_nobody_answers: hold\ncalls:\n"
+                        f"{fritzbox}  modemmanager: false\n")
+            self.daemon.signal(signal.SIGHUP)
+
+        # The same settings keep the connection.
+        policy(f"  fritzbox: {{host: 127.0.0.1, port: {self.box.port}}}\n")
+        self.wait_log("reloaded the catalog and the policy")
+        time.sleep(0.5)
+        self.assertEqual(self.box.accepted, 1)
+        # Another box: the daemon goes there.
+        other = FritzBox()
+        self.addCleanup(other.stop)
+        policy(f"  fritzbox: {{host: 127.0.0.1, port: {other.port}}}\n")
+        self.assertTrue(other.wait_client(), self.daemon.read_log())
+        other.line("RING", "0", "01511234567", "5551234", "SIP0")
+        self.expect_signal("fritzbox", "incoming", "ringing", "01511234567")
+        self.assertEqual(self.calls_status("fritzbox")["where"],
+                         f"127.0.0.1:{other.port}")
+        # None: not watched any more.
+        policy("")
+        self.wait_state("fritzbox", "off")
+        self.assertIn("Calls from FRITZ!Box: not watched.",
+                      self.status_text())
 
     def test_the_daemon_comes_back_when_the_box_does(self):
         self.box.stop()

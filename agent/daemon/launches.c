@@ -585,6 +585,22 @@ launches_from_watch(struct launches *l, pid_t pid)
 	free(g);
 }
 
+/*
+ * Whether a program lies where this daemon looks: everywhere, unless it
+ * gates only some mounts (a test's scratch mount), when only there.
+ */
+static bool
+in_gated_mounts(const struct config *c, const char *exe)
+{
+	for (size_t i = 0; i < c->gate_mount_count; i++) {
+		size_t n = strlen(c->gate_mounts[i]);
+
+		if (strncmp(exe, c->gate_mounts[i], n) == 0 && exe[n] == '/')
+			return true;
+	}
+	return c->gate_mount_count == 0;
+}
+
 static void
 scan_one(pid_t pid, void *arg)
 {
@@ -596,7 +612,7 @@ scan_one(pid_t pid, void *arg)
 	if (find_pid(l, pid) != NULL)
 		return;
 	g = xmalloc(sizeof *g);
-	if (judge_running(l, pid, g)) {
+	if (judge_running(l, pid, g) && in_gated_mounts(&l->d->config, g->exe)) {
 		r = run_new(l, g, take_id(l));
 		/* Started before rdguardd: not "moments ago", unless it was. */
 		signals_launched(l->d, g, proc_started(pid));

@@ -9,6 +9,7 @@
 #include "agent/cli/cli.h"
 #include "agent/cli/client.h"
 #include "agent/cli/show.h"
+#include "core/correlate.h"
 
 static enum text_id
 mode_sentence(const char *mode)
@@ -173,6 +174,33 @@ print_calls(const json_t *calls)
 	    "ModemManager", json_object_get(calls, "modemmanager"));
 }
 
+/* What happened lately that counts, each as its reason's sentence. */
+static void
+print_signals(const json_t *signals)
+{
+	const json_t *sig;
+	size_t i;
+
+	if (json_array_size(signals) == 0)
+		return;
+	show_line(TXT_CLI_STATUS_SIGNALS_HEADER, NULL);
+	json_array_foreach (signals, i, sig) {
+		const json_t *r = json_object_get(sig, "reason");
+		struct reason reason = { 0 };
+		char weight[16], *text;
+
+		if (text_find(show_str(r, "key"), &reason.id) != 0)
+			continue;
+		reason.number = json_integer_value(json_object_get(r, "number"));
+		snprintf(reason.detail, sizeof reason.detail, "%s",
+		    show_str(r, "detail"));
+		text = reason_text(&reason, NULL, NULL);
+		show_line(TXT_CLI_STATUS_SIGNAL, "reason", text, "weight",
+		    show_int(sig, "weight", weight, sizeof weight), NULL);
+		free(text);
+	}
+}
+
 static void
 print_status(const json_t *s)
 {
@@ -200,6 +228,7 @@ print_status(const json_t *s)
 	print_desktops(s);
 	print_alerts(json_object_get(s, "alerts"));
 	print_calls(json_object_get(s, "calls"));
+	print_signals(json_object_get(s, "signals"));
 	printf("\n");
 	print_tools(json_object_get(s, "tools"));
 	print_allows(json_object_get(s, "allows"));

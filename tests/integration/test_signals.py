@@ -90,6 +90,10 @@ class SignalTest(DaemonTest):
         status = self.daemon.status()
         self.assertEqual([x["kind"] for x in status["signals"]], ["call"])
         self.assertTrue(status["signals"][0]["ongoing"])
+        words = self.daemon.cli("status").stdout
+        self.assertIn("What happened lately", words)
+        self.assertIn(f"You are on a call with {CALLER}", words)
+        self.assertIn("(+50)", words)
 
     def test_the_same_tool_is_held_only_after_an_unknown_call(self):
         before, marker = self.run_tool("x11vnc")

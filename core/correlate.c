@@ -16,14 +16,28 @@
 #include "core/correlate.h"
 #include "core/xalloc.h"
 
-static void
+static struct reason *
 add_reason(struct judgement *j, enum text_id id, long long number)
 {
+	struct reason *r;
+
 	if (j->reason_count == JUDGEMENT_MAX_REASONS)
-		return;
-	j->reasons[j->reason_count].id = id;
-	j->reasons[j->reason_count].number = number;
-	j->reason_count++;
+		return NULL;
+	r = &j->reasons[j->reason_count++];
+	r->id = id;
+	r->number = number;
+	r->detail[0] = '\0';
+	return r;
+}
+
+static void
+add_reason_detail(
+    struct judgement *j, enum text_id id, long long number, const char *detail)
+{
+	struct reason *r = add_reason(j, id, number);
+
+	if (r != NULL)
+		snprintf(r->detail, sizeof r->detail, "%s", detail);
 }
 
 /* Adds a reason that must be there, in the last place if the list is full. */
@@ -37,18 +51,17 @@ add_last_reason(struct judgement *j, enum text_id id, long long number)
 
 /* The allow that lasts longest among those that cover this launch, or NULL. */
 static const struct allow_rule *
-find_allow(const struct tool *t, const struct launch_facts *f,
-    const struct allow_rule *allows, size_t allow_count, long long now)
+find_allow(const struct tool *t, long uid, const struct judge_context *c)
 {
 	const struct allow_rule *best = NULL;
 
-	for (size_t i = 0; i < allow_count; i++) {
-		const struct allow_rule *r = &allows[i];
+	for (size_t i = 0; i < c->allow_count; i++) {
+		const struct allow_rule *r = &c->allows[i];
 
 		if (memchr(r->tool_id, '\0', sizeof r->tool_id) == NULL ||
 		    strcmp(r->tool_id, t->id) != 0)
 			continue;
-		if ((r->uid != -1 && r->uid != f->uid) || r->until <= now)
+		if ((r->uid != -1 && r->uid != uid) || r->until <= c->now)
 			continue;
 		if (best == NULL || r->until > best->until)
 			best = r;
@@ -56,34 +69,174 @@ find_allow(const struct tool *t, const struct launch_facts *f,
 	return best;
 }
 
-static int
-fact_holds(
-    const struct policy *p, const struct launch_facts *f, enum launch_fact fact)
+/* ---------------------------------------------------------------------- */
+/* Facts                                                                  */
+/* ---------------------------------------------------------------------- */
+
+static bool
+first_seen(const struct tool *t, const struct launch_facts *f,
+    const struct judge_context *c)
 {
-	switch (fact) {
-	case FACT_FRESH_FILE:
-		return f->file_age >= 0 && f->file_age < p->fresh_within;
-	case FACT_NOT_PACKAGED:
-		return !f->packaged;
-	case FACT_USER_WRITABLE:
-		return f->user_writable;
-	default:
-		return 0;
+	if (f->first_seen >= 0)
+		return f->first_seen == 1;
+	return c->situation != NULL && !situation_seen(c->situation, t->id);
+}
+
+/* Another tool started by the same user moments before, or NULL. */
+static const struct recent_launch *
+other_tool(const struct policy *p, const struct tool *t,
+    const struct launch_facts *f, const struct judge_context *c)
+{
+	if (c->situation == NULL)
+		return NULL;
+	return situation_other_tool(
+	    c->situation, t->id, f->uid, c->now, p->two_tools_within);
+}
+
+/* The facts that hold for a launch, as bits (1 << enum launch_fact). */
+static unsigned
+facts_held(const struct policy *p, const struct tool *t,
+    const struct launch_facts *f, const struct judge_context *c)
+{
+	unsigned held = 0;
+
+	if (f->file_age >= 0 && f->file_age < p->fresh_within)
+		held |= 1u << FACT_FRESH_FILE;
+	if (!f->packaged)
+		held |= 1u << FACT_NOT_PACKAGED;
+	if (f->user_writable)
+		held |= 1u << FACT_USER_WRITABLE;
+	if (f->browser != NULL)
+		held |= 1u << FACT_FROM_BROWSER;
+	if (first_seen(t, f, c))
+		held |= 1u << FACT_FIRST_SEEN;
+	if (other_tool(p, t, f, c) != NULL)
+		held |= 1u << FACT_SECOND_TOOL;
+	return held;
+}
+
+static int
+facts_risk(const struct policy *p, unsigned held)
+{
+	int risk = 0;
+
+	for (int fact = 0; fact < FACT_COUNT; fact++)
+		if (held & (1u << fact))
+			risk += p->fact_risk[fact];
+	return risk;
+}
+
+/* Why each fact that added to the risk did, in the policy's order. */
+static void
+add_fact_reasons(const struct policy *p, const struct tool *t,
+    const struct launch_facts *f, const struct judge_context *c,
+    unsigned held, struct judgement *j)
+{
+	static const enum text_id fact_reason[FACT_COUNT] = {
+		[FACT_FRESH_FILE] = TXT_REASON_FRESH_FILE,
+		[FACT_NOT_PACKAGED] = TXT_REASON_NOT_PACKAGED,
+		[FACT_USER_WRITABLE] = TXT_REASON_USER_WRITABLE,
+		[FACT_FROM_BROWSER] = TXT_REASON_FROM_BROWSER,
+		[FACT_FIRST_SEEN] = TXT_REASON_FIRST_SEEN,
+		[FACT_SECOND_TOOL] = TXT_REASON_SECOND_TOOL,
+	};
+	const struct recent_launch *other;
+
+	for (int fact = 0; fact < FACT_COUNT; fact++) {
+		if (!(held & (1u << fact)) || p->fact_risk[fact] == 0)
+			continue;
+		switch (fact) {
+		case FACT_FRESH_FILE:
+			add_reason(j, fact_reason[fact], f->file_age);
+			break;
+		case FACT_FROM_BROWSER:
+			add_reason_detail(j, fact_reason[fact], 0, f->browser);
+			break;
+		case FACT_SECOND_TOOL:
+			other = other_tool(p, t, f, c);
+			add_reason_detail(j, fact_reason[fact],
+			    other != NULL ? c->now - other->at : 0,
+			    other != NULL ? other->tool_name : "");
+			break;
+		default:
+			add_reason(j, fact_reason[fact], 0);
+		}
 	}
 }
 
-/* The tool's kind risk plus the risk of every fact that holds, at most 100. */
-static int
-launch_risk(
-    const struct policy *p, const struct tool *t, const struct launch_facts *f)
-{
-	int risk = p->kind_risk[t->kind];
+/* ---------------------------------------------------------------------- */
+/* Signals                                                                */
+/* ---------------------------------------------------------------------- */
 
-	for (int fact = 0; fact < FACT_COUNT; fact++)
-		if (fact_holds(p, f, (enum launch_fact)fact))
-			risk += p->fact_risk[fact];
-	return risk > 100 ? 100 : risk;
+/* The sentence for a signal that goes on, and for one that is over. */
+static const struct {
+	enum text_id now, past;
+} signal_reasons[SIGNAL_KIND_COUNT] = {
+	[SIGNAL_CALL] = { TXT_REASON_CALL_NOW, TXT_REASON_CALL },
+	[SIGNAL_MISSED_CALL] = { TXT_REASON_MISSED_CALL,
+	    TXT_REASON_MISSED_CALL },
+	[SIGNAL_OUTGOING_CALL] = { TXT_REASON_OUTGOING_CALL_NOW,
+	    TXT_REASON_OUTGOING_CALL },
+	[SIGNAL_CALLED_PAGE_NUMBER] = { TXT_REASON_CALLED_PAGE_NUMBER,
+	    TXT_REASON_CALLED_PAGE_NUMBER },
+	[SIGNAL_TRUSTED_CALL] = { TXT_REASON_TRUSTED_CALL_NOW,
+	    TXT_REASON_TRUSTED_CALL },
+	[SIGNAL_SCAM_PAGE] = { TXT_REASON_SCAM_PAGE, TXT_REASON_SCAM_PAGE },
+	[SIGNAL_REMOTE_DESKTOP] = { TXT_REASON_REMOTE_DESKTOP_NOW,
+	    TXT_REASON_REMOTE_DESKTOP },
+	[SIGNAL_SCREEN_CAST] = { TXT_REASON_SCREEN_CAST_NOW,
+	    TXT_REASON_SCREEN_CAST },
+	[SIGNAL_REMOTE_SESSION] = { TXT_REASON_REMOTE_SESSION,
+	    TXT_REASON_REMOTE_SESSION },
+};
+
+void
+signal_reason(const struct signal *sig, const struct policy *p, long long now,
+    struct reason *out)
+{
+	bool ongoing = signal_ongoing(p, sig, now);
+
+	out->id = ongoing ? signal_reasons[sig->kind].now
+			  : signal_reasons[sig->kind].past;
+	if (sig->detail[0] == '\0' && sig->from == TRACE_CALL)
+		out->id = ongoing ? TXT_REASON_CALL_HIDDEN_NOW
+				  : TXT_REASON_CALL_HIDDEN;
+	if (sig->from == TRACE_LISTEN)
+		out->id = TXT_REASON_REMOTE_LISTEN;
+	out->number = now - sig->changed;
+	if (out->number < 0)
+		out->number = 0;
+	snprintf(out->detail, sizeof out->detail, "%s", sig->detail);
 }
+
+/*
+ * Adds the signals that count for uid, strongest first; returns their
+ * risk.
+ */
+static int
+add_signals(const struct policy *p, const struct judge_context *c, long uid,
+    struct judgement *j)
+{
+	const struct signal *counting[SIGNAL_KIND_COUNT];
+	size_t n;
+	int risk = 0;
+
+	if (c->situation == NULL)
+		return 0;
+	n = situation_counting(c->situation, p, uid, c->now, counting,
+	    SIGNAL_KIND_COUNT, &risk);
+	for (size_t i = 0; i < n; i++) {
+		struct reason *r = add_reason(j, TXT_REASON_CALL, 0);
+
+		if (r != NULL)
+			signal_reason(counting[i], p, c->now, r);
+	}
+	return risk;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Verdicts                                                               */
+/* ---------------------------------------------------------------------- */
 
 static enum verdict
 verdict_for_risk(const struct policy *p, int risk)
@@ -97,42 +250,77 @@ verdict_for_risk(const struct policy *p, int risk)
 	return VERDICT_ALLOW;
 }
 
+static int
+clamp_risk(int risk)
+{
+	return risk < 0 ? 0 : risk > 100 ? 100 : risk;
+}
+
+/* IT's approval takes risk away; the reason says so. */
+static int
+sanctioned_relief(
+    const struct policy *p, const struct tool *t, struct judgement *j)
+{
+	if (!policy_sanctioned(p, t->id) || p->sanctioned_relief == 0)
+		return 0;
+	add_reason(j, TXT_REASON_SANCTIONED, 0);
+	return p->sanctioned_relief;
+}
+
 /*
- * Why the risk is what it is: what the tool does, then each fact that added
- * to the risk, then whether a package vouches for it.
+ * Risk decides: what happened around the launch first, then what the tool
+ * does, then each fact, then IT's approval, then whether a package vouches
+ * for it.
  */
 static void
-add_risk_reasons(const struct policy *p, const struct tool *t,
-    const struct launch_facts *f, struct judgement *j)
+judge_by_risk(const struct policy *p, const struct tool *t,
+    const struct launch_facts *f, const struct judge_context *c,
+    struct judgement *j)
 {
-	static const enum text_id fact_reason[FACT_COUNT] = {
-		[FACT_FRESH_FILE] = TXT_REASON_FRESH_FILE,
-		[FACT_NOT_PACKAGED] = TXT_REASON_NOT_PACKAGED,
-		[FACT_USER_WRITABLE] = TXT_REASON_USER_WRITABLE,
-	};
+	int risk = add_signals(p, c, f->uid, j);
 
 	add_reason(j,
 	    t->kind == TOOL_TUNNEL ? TXT_REASON_TUNNEL
 				   : TXT_REASON_REMOTE_CONTROL,
 	    0);
-	for (int fact = 0; fact < FACT_COUNT; fact++) {
-		if (!fact_holds(p, f, (enum launch_fact)fact) ||
-		    p->fact_risk[fact] == 0)
-			continue;
-		add_reason(j, fact_reason[fact],
-		    fact == FACT_FRESH_FILE ? f->file_age : 0);
-	}
+	j->facts = facts_held(p, t, f, c);
+	add_fact_reasons(p, t, f, c, j->facts, j);
+	risk += p->kind_risk[t->kind] + facts_risk(p, j->facts);
+	risk -= sanctioned_relief(p, t, j);
 	if (f->packaged)
 		add_reason(j,
 		    f->package != NULL ? TXT_REASON_PACKAGED
 				       : TXT_REASON_PACKAGED_UNNAMED,
 		    0);
+	j->risk = clamp_risk(risk);
+	j->verdict = j->would = verdict_for_risk(p, j->risk);
 }
 
-/* The verdict protect mode gives: the policy's fixed one, or by risk. */
-static enum verdict
-judge_protect(const struct policy *p, const struct tool *t,
-    const struct launch_facts *f, int fixed, struct judgement *j)
+/*
+ * The risk alone, for the record, where something else decides (an allow,
+ * a fixed verdict); the facts that held into *facts.
+ */
+static int
+risk_only(const struct policy *p, const struct tool *t,
+    const struct launch_facts *f, const struct judge_context *c,
+    unsigned *facts)
+{
+	const struct signal *counting[SIGNAL_KIND_COUNT];
+	int risk = 0;
+
+	if (c->situation != NULL)
+		situation_counting(c->situation, p, f->uid, c->now, counting,
+		    SIGNAL_KIND_COUNT, &risk);
+	*facts = facts_held(p, t, f, c);
+	risk += p->kind_risk[t->kind] + facts_risk(p, *facts);
+	if (policy_sanctioned(p, t->id))
+		risk -= p->sanctioned_relief;
+	return clamp_risk(risk);
+}
+
+/* A fixed verdict from the policy's tools: section. */
+static void
+judge_fixed(enum verdict fixed, struct judgement *j)
 {
 	static const enum text_id fixed_reason[VERDICT_COUNT] = {
 		[VERDICT_ALLOW] = TXT_REASON_POLICY_ALLOW,
@@ -142,12 +330,8 @@ judge_protect(const struct policy *p, const struct tool *t,
 		[VERDICT_BLOCK] = TXT_REASON_POLICY_BLOCK,
 	};
 
-	if (fixed >= 0) {
-		add_reason(j, fixed_reason[fixed], 0);
-		return (enum verdict)fixed;
-	}
-	add_risk_reasons(p, t, f, j);
-	return verdict_for_risk(p, j->risk);
+	add_reason(j, fixed_reason[fixed], 0);
+	j->verdict = j->would = fixed;
 }
 
 /* Monitor mode: at most a notice, and a word on what protect would do. */
@@ -166,24 +350,30 @@ only_watch(struct judgement *j)
 	add_last_reason(j, would_reason[j->would], 0);
 }
 
+static void
+judgement_init(struct judgement *j)
+{
+	memset(j, 0, sizeof *j);
+	j->verdict = j->would = VERDICT_ALLOW;
+}
+
 void
 correlate_launch(const struct policy *p, const struct tool *t,
-    const struct launch_facts *f, const struct allow_rule *allows,
-    size_t allow_count, long long now, struct judgement *out)
+    const struct launch_facts *f, const struct judge_context *c,
+    struct judgement *out)
 {
 	const struct allow_rule *allow;
 	int fixed;
 
-	memset(out, 0, sizeof *out);
-	out->verdict = out->would = VERDICT_ALLOW;
+	judgement_init(out);
 	if (t == NULL)
 		return;
 	if (t->kind == TOOL_VIEWER) {
 		add_reason(out, TXT_REASON_VIEWER, 0);
 		return;
 	}
-	out->risk = launch_risk(p, t, f);
-	if ((allow = find_allow(t, f, allows, allow_count, now)) != NULL) {
+	if ((allow = find_allow(t, f->uid, c)) != NULL) {
+		out->risk = risk_only(p, t, f, c, &out->facts);
 		add_reason(out, TXT_REASON_ALLOWED, allow->until);
 		return;
 	}
@@ -193,7 +383,44 @@ correlate_launch(const struct policy *p, const struct tool *t,
 		add_reason(out, TXT_REASON_LOCKDOWN, 0);
 		return;
 	}
-	out->verdict = out->would = judge_protect(p, t, f, fixed, out);
+	if (fixed >= 0) {
+		out->risk = risk_only(p, t, f, c, &out->facts);
+		judge_fixed((enum verdict)fixed, out);
+	} else
+		judge_by_risk(p, t, f, c, out);
+	if (p->mode == MODE_MONITOR)
+		only_watch(out);
+}
+
+void
+correlate_running(const struct policy *p, const struct tool *t,
+    const struct judgement *launch, enum verdict current,
+    const struct judge_context *c, long uid, struct judgement *out)
+{
+	int risk;
+
+	judgement_init(out);
+	out->verdict = out->would = current;
+	out->risk = launch->risk;
+	out->facts = launch->facts;
+	/* Only a tool that risk judged may be judged again: never a viewer,
+	   an allowed tool, a tool with a fixed verdict, or one refused. */
+	if (t == NULL || t->kind == TOOL_VIEWER ||
+	    find_allow(t, uid, c) != NULL || policy_tool_verdict(p, t->id) >= 0 ||
+	    p->mode == MODE_LOCKDOWN)
+		return;
+	add_reason(out, TXT_REASON_ALREADY_RUNNING, 0);
+	risk = add_signals(p, c, uid, out);
+	risk += p->kind_risk[t->kind] + facts_risk(p, launch->facts);
+	if (policy_sanctioned(p, t->id))
+		risk -= p->sanctioned_relief;
+	out->risk = clamp_risk(risk);
+	out->would = verdict_for_risk(p, out->risk);
+	if (out->would > p->while_running)
+		out->would = p->while_running;
+	if (out->would < current)
+		out->would = current;
+	out->verdict = out->would;
 	if (p->mode == MODE_MONITOR)
 		only_watch(out);
 }
@@ -254,14 +481,17 @@ char *
 reason_text(
     const struct reason *r, const struct tool *t, const struct launch_facts *f)
 {
-	char age[64], when[16], *folder, *s;
+	char age[64], when[16], score[24], *folder, *s;
 
 	human_duration(r->number, age, sizeof age);
 	clock_time(r->number, when, sizeof when);
 	folder = folder_of(f != NULL ? f->exe : NULL);
+	snprintf(score, sizeof score, "%lld", r->number);
 	s = text_printf(r->id, "tool", t != NULL ? t->name : "", "age", age,
 	    "package", f != NULL && f->package != NULL ? f->package : "",
-	    "folder", folder, "time", when, NULL);
+	    "folder", folder, "time", when, "caller", r->detail, "site",
+	    r->detail, "remote", r->detail, "other", r->detail, "browser",
+	    r->detail, "port", r->detail, "score", score, NULL);
 	free(folder);
 	return s;
 }

@@ -28,6 +28,7 @@ struct ruleset {
 	const struct strmap *packaged; /* real path -> package name (char *) */
 	const struct allow_rule *allows;
 	size_t allow_count;
+	const struct situation *situation; /* what happened lately */
 };
 
 #endif

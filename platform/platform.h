@@ -58,6 +58,7 @@ struct gate_record {
 	struct judgement judgement;
 	bool stopped; /* SIGSTOP was sent before ALLOW */
 	bool denied;  /* the launch was refused (EPERM) */
+	const char *browser; /* the browser that launched it, or NULL */
 	unsigned latency_ns;
 	char exe[PLATFORM_PATH_MAX];
 	char package[128];
@@ -205,6 +206,14 @@ int tty_say(const char *tty, const char *line);
 int proc_facts_read(pid_t pid, struct proc_facts *f);
 void proc_facts_free(struct proc_facts *f);
 
+/*
+ * The web browser among the programs that started pid (pid itself too,
+ * with include_self: in the exec gate a launching process still runs the
+ * program that launched), or NULL. Allocates nothing: the gate calls it.
+ * The name is static.
+ */
+const char *proc_browser_launcher(pid_t pid, bool include_self);
+
 /* Calls fn for every process running now. */
 void proc_scan(void (*fn)(pid_t pid, void *arg), void *arg);
 
@@ -263,6 +272,13 @@ const char *holder_strength(struct holder *h); /* "frozen" or "stopped" */
  * remembers the cgroup it came from (into from, of size bytes).
  */
 int holder_freeze(
+    struct holder *h, unsigned id, pid_t pid, char *from, size_t size);
+
+/*
+ * Holds a tool that is already running: pid and everything it started are
+ * stopped, then frozen together in the cgroup of id, as holder_freeze.
+ */
+int holder_freeze_tree(
     struct holder *h, unsigned id, pid_t pid, char *from, size_t size);
 
 /* Lets the held tool run: back to its cgroup, thawed, continued. */

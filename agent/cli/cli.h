@@ -40,6 +40,7 @@ extern const struct cli_verb cmd_events;
 extern const struct cli_verb cmd_kill;
 extern const struct cli_verb cmd_policy;
 extern const struct cli_verb cmd_release;
+extern const struct cli_verb cmd_signal;
 extern const struct cli_verb cmd_status;
 extern const struct cli_verb cmd_test_alert;
 
@@ -48,6 +49,9 @@ void cli_error(enum text_id id, ...);
 
 /* Prints the usage line of a verb to standard error; returns CLI_USAGE. */
 int cli_usage(const struct cli_verb *v);
+
+/* policy-test.c: `rdguard policy test`; argv starts after "test". */
+int policy_test(const struct cli_options *o, int argc, char **argv);
 
 /* Reads a tool number as `rdguard status` shows it ("7" or "#7"). */
 bool cli_parse_id(const char *s, unsigned *id);

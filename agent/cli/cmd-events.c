@@ -88,6 +88,7 @@ reason_words(const json_t *reason, const json_t *record)
 	if (text_find(show_str(reason, "key"), &r.id) != 0)
 		return strdup(show_str(reason, "text"));
 	r.number = json_integer_value(json_object_get(reason, "number"));
+	snprintf(r.detail, sizeof r.detail, "%s", show_str(reason, "detail"));
 	return reason_text(&r, &t, &f);
 }
 
@@ -172,6 +173,15 @@ print_record(const json_t *rec)
 		    rec, when, decision_sentence(show_str(rec, "verdict")));
 	else if (strcmp(event, "running") == 0)
 		print_decision(rec, when, TXT_CLI_EVENT_RUNNING);
+	else if (strcmp(event, "raised") == 0)
+		print_decision(rec, when,
+		    strcmp(show_str(rec, "verdict"), "hold") == 0
+			? TXT_CLI_EVENT_RAISED_HOLD
+			: TXT_CLI_EVENT_RAISED_WARN);
+	else if (strcmp(event, "signal") == 0) {
+		show_line(TXT_CLI_EVENT_SIGNAL, "time", when, NULL);
+		print_reasons(rec);
+	}
 	else if (strcmp(event, "allowed") == 0)
 		show_line(TXT_CLI_EVENT_ALLOWED, "time", when, "tool",
 		    show_str(rec, "tool"), "who", show_who(rec), "until",

@@ -1,6 +1,6 @@
 /*
  * cmd-policy.c: `rdguard policy check [FILE...]` and `rdguard policy show
- * [--json] [FILE]`.
+ * [--json] [FILE]`; `rdguard policy test` is policy-test.c's.
  *
  * Both read policy files exactly as rdguardd does (policy_load, with the
  * catalog so that tool ids are checked) and need no daemon. check says what
@@ -411,12 +411,15 @@ policy_exec(const struct cli_options *o, int argc, char **argv)
 		return policy_check(o, argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "show") == 0)
 		return policy_show(o, argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "test") == 0)
+		return policy_test(o, argc - 2, argv + 2);
 	return cli_usage(&cmd_policy);
 }
 
 const struct cli_verb cmd_policy = {
 	.name = "policy",
-	.usage = "check [FILE...] | show [--json] [FILE]",
+	.usage = "check [FILE...] | show [--json] [FILE] | test [--policy FILE] "
+		 "[--catalog DIR] --trace FILE [--json]",
 	.summary = TXT_CLI_POLICY_SUMMARY,
 	.exec = policy_exec,
 };

@@ -20,6 +20,7 @@ static const struct cli_verb *const verbs[] = {
 	&cmd_allow,
 	&cmd_caregiver_pin,
 	&cmd_test_alert,
+	&cmd_signal,
 	&cmd_catalog,
 	&cmd_policy,
 };

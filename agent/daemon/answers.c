@@ -42,17 +42,21 @@ warning_int(const struct run *r, const char *key)
 	return json_integer_value(json_object_get(r->warning, key));
 }
 
-/* The reasons as keys and numbers: each notifier words them itself. */
+/*
+ * The reasons as keys, numbers and details: each notifier words them
+ * itself, in its user's language.
+ */
 static json_t *
-reason_keys(const struct gate_record *g)
+reason_keys(const struct judgement *j)
 {
 	json_t *a = json_array();
 
-	for (size_t i = 0; i < g->judgement.reason_count; i++)
+	for (size_t i = 0; i < j->reason_count; i++)
 		json_array_append_new(a,
-		    json_pack("{s:s,s:I}", "key",
-			text_key(g->judgement.reasons[i].id), "number",
-			(json_int_t)g->judgement.reasons[i].number));
+		    json_pack("{s:s,s:I,s:s}", "key",
+			text_key(j->reasons[i].id), "number",
+			(json_int_t)j->reasons[i].number, "detail",
+			j->reasons[i].detail));
 	return a;
 }
 
@@ -65,24 +69,57 @@ contact_json(const struct policy *p)
 	    "{s:s,s:s?}", "name", p->contact_name, "phone", p->contact_phone);
 }
 
+/* What a warning is about. */
+struct view_of {
+	unsigned id;
+	const char *tool_id, *tool_name;
+	enum tool_kind kind;
+	const char *exe, *package;
+	const struct judgement *j;
+	long long at_ms;
+	bool running; /* it was running before it was held */
+};
+
 /* What a notifier needs to show a launch: tool, why, and the rules. */
 static json_t *
-view_json(unsigned id, const struct gate_record *g, const struct policy *p)
+view_json(const struct view_of *v, const struct policy *p)
 {
 	char at[40];
 
-	journal_time(g->at, at, sizeof at);
+	journal_time(v->at_ms, at, sizeof at);
 	return json_pack("{s:I,s:{s:s,s:s,s:s},s:s,s:s?,s:o,s:s,s:s,s:I,s:I,"
-			 "s:I,s:s,s:o,s:b,s:s,s:b}",
-	    "id", (json_int_t)id, "tool", "id", g->tool->id, "name",
-	    g->tool->name, "kind", tool_kind_name(g->tool->kind), "exe", g->exe,
-	    "package", g->facts.package, "reasons", reason_keys(g), "verdict",
-	    verdict_name(g->judgement.verdict), "allow_by",
+			 "s:I,s:s,s:o,s:b,s:s,s:b,s:b}",
+	    "id", (json_int_t)v->id, "tool", "id", v->tool_id, "name",
+	    v->tool_name, "kind", tool_kind_name(v->kind), "exe", v->exe,
+	    "package", v->package, "reasons", reason_keys(v->j), "verdict",
+	    verdict_name(v->j->verdict), "allow_by",
 	    allow_by_name(p->allow_by), "allow_pause_s",
 	    (json_int_t)p->allow_pause, "allow_for_s", (json_int_t)p->allow_for,
 	    "answer_within_s", (json_int_t)p->answer_within,
 	    "when_nobody_answers", nobody_answers_name(p->when_nobody_answers),
-	    "contact", contact_json(p), "speak", p->speak, "at", at, "test", 0);
+	    "contact", contact_json(p), "speak", p->speak, "at", at, "test", 0,
+	    "running", v->running);
+}
+
+/* The view of a launch the gate (or the watch) judged. */
+static json_t *
+launch_view(unsigned id, const struct gate_record *g, const struct policy *p)
+{
+	struct view_of v = { id, g->tool->id, g->tool->name, g->tool->kind,
+		g->exe, g->facts.package, &g->judgement, g->at, false };
+
+	return view_json(&v, p);
+}
+
+/* The view of a running tool whose verdict a signal raised. */
+static json_t *
+running_view(const struct run *r, const struct judgement *j, long long at_ms,
+    const struct policy *p)
+{
+	struct view_of v = { r->id, r->tool_id, r->tool_name, r->kind, r->exe,
+		NULL, j, at_ms, true };
+
+	return view_json(&v, p);
 }
 
 static const struct policy *
@@ -165,16 +202,46 @@ on_answer_timeout(evutil_socket_t fd, short what, void *arg)
 /* A run's warning                                                        */
 /* ---------------------------------------------------------------------- */
 
+/* Shows the held run's warning (its view set) and starts the clock. */
+static void
+warn_held(struct run *r, const struct policy *p)
+{
+	struct timeval within = { (time_t)p->answer_within, 0 };
+
+	r->answer_timer = evtimer_new(r->owner->d->base, on_answer_timeout, r);
+	evtimer_add(r->answer_timer, &within);
+	send_warning(r);
+}
+
 void
 answers_held(struct run *r, const struct gate_record *g)
 {
 	const struct policy *p = current_policy(r);
-	struct timeval within = { (time_t)p->answer_within, 0 };
 
-	r->warning = view_json(r->id, g, p);
-	r->answer_timer = evtimer_new(r->owner->d->base, on_answer_timeout, r);
-	evtimer_add(r->answer_timer, &within);
-	send_warning(r);
+	r->warning = launch_view(r->id, g, p);
+	warn_held(r, p);
+}
+
+void
+answers_raised(struct run *r, const struct judgement *j, long long at_ms)
+{
+	const struct policy *p = current_policy(r);
+	json_t *msg;
+
+	if (r->state == RUN_HELD) {
+		answers_forget(r);
+		r->warning = running_view(r, j, at_ms, p);
+		r->warned = false;
+		warn_held(r, p);
+		if (control_notifiers(r->owner->d->control, r->uid) == 0)
+			nobody_answers(r);
+		return;
+	}
+	if (j->verdict == VERDICT_ALLOW)
+		return;
+	msg = json_pack("{s:o}", "notice", running_view(r, j, at_ms, p));
+	control_notify(r->owner->d->control, r->uid, msg);
+	json_decref(msg);
 }
 
 void
@@ -192,7 +259,7 @@ answers_notice(struct launches *l, const struct gate_record *g, long uid)
 
 	if (g->judgement.verdict == VERDICT_ALLOW)
 		return;
-	view = view_json(0, g, rules_current(l->d->rules)->policy);
+	view = launch_view(0, g, rules_current(l->d->rules)->policy);
 	msg = json_pack("{s:o}", "notice", view);
 	control_notify(l->d->control, uid, msg);
 	json_decref(msg);

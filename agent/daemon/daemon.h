@@ -12,6 +12,7 @@
  *   pin.c       the caregiver's PIN
  *   control.c   the control socket: peers, framing, followers
  *   alerts.c    the caregiver's webhook
+ *   signals.c   calls, scam pages, sharing sessions; the live engine
  *   verbs.c     what each request does
  *   log.c       the daemon's own messages
  *   watchdog.c  aborts a stuck gate; tells systemd we are alive
@@ -30,6 +31,7 @@ struct rules;
 struct launches;
 struct control;
 struct pin_guard;
+struct signals;
 
 struct config {
 	char *config_file;
@@ -54,6 +56,7 @@ struct daemon {
 	struct launches *launches;
 	struct alerts *alerts;
 	struct pin_guard *pins; /* the caregiver's PIN */
+	struct signals *signals; /* calls, scam pages, sharing sessions */
 	struct control *control;
 	struct journal journal;
 	char *journal_path;

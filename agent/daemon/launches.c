@@ -21,6 +21,8 @@
 #include "agent/daemon/launches.h"
 #include "agent/daemon/run.h"
 #include "agent/daemon/rules.h"
+#include "agent/daemon/signals.h"
+#include "core/verdictline.h"
 #include "core/xalloc.h"
 
 /* How long to wait for a launch's execve to finish before giving up. */
@@ -195,6 +197,7 @@ on_exit_readable(evutil_socket_t fd, short what, void *arg)
 	struct launches *l = r->owner;
 
 	daemon_record(l->d, run_event(r, "exited"));
+	signals_exited(l->d, r->pid);
 	answers_resolved(r, "ended", 0);
 	if (l->d->holder != NULL)
 		holder_forget(l->d->holder, r->id);
@@ -227,23 +230,6 @@ argv_json(const char *argv, size_t argc)
 	return a;
 }
 
-static json_t *
-reasons_json(const struct gate_record *g)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < g->judgement.reason_count; i++) {
-		const struct reason *reason = &g->judgement.reasons[i];
-		char *text = reason_text(reason, g->tool, &g->facts);
-
-		json_array_append_new(a,
-		    json_pack("{s:s,s:I,s:s}", "key", text_key(reason->id),
-			"number", (json_int_t)reason->number, "text", text));
-		free(text);
-	}
-	return a;
-}
-
 static const char *const rule_names[] = { "name", "name-glob", "path", "argv",
 	"flatpak", "snap" };
 
@@ -264,7 +250,7 @@ decision_json(
 	    g->tool->name, "kind", tool_kind_name(g->tool->kind), "rule",
 	    rule_names[g->match.rule], "pattern",
 	    g->match.pattern != NULL ? g->match.pattern : "", "reasons",
-	    reasons_json(g), "process", "pid", (json_int_t)g->pid, "uid",
+	    verdict_reasons_json(&g->judgement, g->tool, &g->facts), "process", "pid", (json_int_t)g->pid, "uid",
 	    (json_int_t)g->uid, "user", user_json(g->uid), "exe", g->exe,
 	    "argv", argv_json(g->argv, g->argc), "file", "age_s",
 	    (json_int_t)g->facts.file_age, "packaged", g->facts.packaged,
@@ -457,6 +443,7 @@ take_launch(struct launches *l, const struct gate_record *g)
 	const char *held = NULL;
 	struct run *r;
 
+	signals_launched(l->d, g);
 	if (g->denied) {
 		struct run denied = { .owner = l, .id = take_id(l) };
 		json_t *record = decision_json(&denied, g, NULL);
@@ -574,6 +561,7 @@ judge_running(struct launches *l, pid_t pid, struct gate_record *g)
 	g->at = daemon_now_ms();
 	g->generation = rs->generation;
 	g->tool = g->match.tool;
+	g->browser = proc_browser_launcher(pid, false);
 	if (file_facts_path(g->exe, &ff) != 0)
 		ff.known = false;
 	gate_judge_record(g, rs, &ff);
@@ -610,6 +598,7 @@ scan_one(pid_t pid, void *arg)
 	g = xmalloc(sizeof *g);
 	if (judge_running(l, pid, g)) {
 		r = run_new(l, g, take_id(l));
+		signals_launched(l->d, g);
 		record = decision_json(r, g, NULL);
 		json_object_set_new(record, "event", json_string("running"));
 		r->decision = record;
@@ -673,6 +662,7 @@ launches_release(struct launches *l, unsigned id, const struct actor *by)
 	if (holder_release(l->d->holder, r->id, r->pid, r->from) != 0)
 		return LAUNCH_FAILED;
 	r->state = RUN_RUNNING;
+	signals_decided(l->d, r->pid);
 	record = run_event(r, "released");
 	json_object_set_new(record, "by", actor_json(by));
 	daemon_record(l->d, record);
@@ -698,6 +688,45 @@ launches_kill(struct launches *l, unsigned id, const struct actor *by)
 	daemon_record(l->d, record);
 	answers_resolved(r, "killed", 0);
 	return LAUNCH_OK;
+}
+
+/* The record of a running tool held or warned about because of a signal. */
+static json_t *
+raised_json(const struct run *r, const struct tool *t,
+    const struct judgement *j, const char *held)
+{
+	return json_pack("{s:s,s:I,s:s,s:s,s:I,s:{s:s,s:s,s:s},s:o,"
+			 "s:{s:I,s:I,s:o,s:s},s:{s:s?}}",
+	    "event", "raised", "id", (json_int_t)r->id, "verdict",
+	    verdict_name(j->verdict), "would", verdict_name(j->would), "risk",
+	    (json_int_t)j->risk, "tool", "id", t->id, "name", t->name, "kind",
+	    tool_kind_name(t->kind), "reasons", verdict_reasons_json(j, t, NULL),
+	    "process", "pid", (json_int_t)r->pid, "uid", (json_int_t)r->uid,
+	    "user", user_json(r->uid), "exe", r->exe, "action", "held", held);
+}
+
+unsigned
+launches_raise(struct launches *l, pid_t pid, const struct tool *t,
+    const struct judgement *j)
+{
+	struct run *r = find_pid(l, pid);
+	const char *held = NULL;
+	json_t *record;
+
+	if (r == NULL || r->state != RUN_RUNNING)
+		return 0;
+	r->verdict = j->verdict;
+	if (j->verdict == VERDICT_HOLD) {
+		r->state = RUN_HELD;
+		if (holder_freeze_tree(l->d->holder, r->id, r->pid, r->from,
+			sizeof r->from) == 0)
+			held = holder_strength(l->d->holder);
+	}
+	record = raised_json(r, t, j, held);
+	alert_if_stopped(l->d, record);
+	daemon_record(l->d, record);
+	answers_raised(r, j, daemon_now_ms());
+	return r->id;
 }
 
 unsigned

@@ -54,6 +54,14 @@ unsigned launches_release_tool(
 /* The tool id and user of a run, or NULL. */
 const char *launches_tool_of(struct launches *l, unsigned id, long *uid);
 
+/*
+ * A signal raised the verdict of the tool running as pid (the engine's
+ * judgement j): it is held now, or its user is warned. Returns the run's
+ * id, or 0 when no run of ours has that pid.
+ */
+unsigned launches_raise(struct launches *l, pid_t pid, const struct tool *t,
+    const struct judgement *j);
+
 /* Status: the runs as a JSON array (only uid's when uid >= 0). */
 json_t *launches_status(struct launches *l, long uid);
 unsigned launches_count(struct launches *l, bool held);

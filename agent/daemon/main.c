@@ -27,6 +27,7 @@
 #include "agent/daemon/log.h"
 #include "agent/daemon/pin.h"
 #include "agent/daemon/rules.h"
+#include "agent/daemon/signals.h"
 #include "agent/daemon/watchdog.h"
 #include "core/paths.h"
 #include "core/xalloc.h"
@@ -598,6 +599,7 @@ shut_down(struct daemon *d)
 	watch_close(d->watch);
 	control_close(d->control);
 	launches_free(d->launches);
+	signals_free(d->signals);
 	alerts_close(d->alerts);
 	pin_guard_free(d->pins);
 	journal_close(&d->journal);
@@ -653,6 +655,7 @@ main(int argc, char **argv)
 		log_say(LOG_ERROR, TXT_DAEMON_NO_SOCKET, "reason", why, NULL);
 		return 1;
 	}
+	d.signals = signals_new(&d);
 	open_launch_source(&d);
 	d.launches = launches_new(&d);
 	launches_adopt_held(d.launches);

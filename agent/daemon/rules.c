@@ -24,12 +24,18 @@ struct packages_part {
 	struct strmap *packaged;
 };
 
+struct situation_part {
+	int refs;
+	struct situation situation;
+};
+
 /* A ruleset and the parts it holds a reference to. */
 struct owned_ruleset {
 	struct ruleset rs;
 	struct catalog_part *catalog;
 	struct policy_part *policy;
 	struct packages_part *packages;
+	struct situation_part *situation;
 	struct allow_rule *allows;
 	unsigned long long ticket; /* once retired */
 	struct owned_ruleset *next_retired;
@@ -40,6 +46,7 @@ struct rules {
 	struct catalog_part *catalog;
 	struct policy_part *policy;
 	struct packages_part *packages;
+	struct situation_part *situation;
 	struct allow_rule *allows;
 	size_t allow_count, allow_capacity;
 
@@ -78,6 +85,13 @@ packages_part_drop(struct packages_part *p)
 }
 
 static void
+situation_part_drop(struct situation_part *p)
+{
+	if (p != NULL && --p->refs == 0)
+		free(p);
+}
+
+static void
 ruleset_drop(struct owned_ruleset *o)
 {
 	if (o == NULL)
@@ -85,6 +99,7 @@ ruleset_drop(struct owned_ruleset *o)
 	catalog_part_drop(o->catalog);
 	policy_part_drop(o->policy);
 	packages_part_drop(o->packages);
+	situation_part_drop(o->situation);
 	free(o->allows);
 	free(o);
 }
@@ -108,6 +123,8 @@ rebuild(struct rules *r)
 	o->policy->refs++;
 	if (o->packages != NULL)
 		o->packages->refs++;
+	if ((o->situation = r->situation) != NULL)
+		o->situation->refs++;
 	if (r->allow_count > 0) {
 		o->allows =
 		    xreallocarray(NULL, r->allow_count, sizeof *o->allows);
@@ -121,6 +138,7 @@ rebuild(struct rules *r)
 	o->rs.packaged = o->packages != NULL ? o->packages->packaged : NULL;
 	o->rs.allows = o->allows;
 	o->rs.allow_count = r->allow_count;
+	o->rs.situation = o->situation != NULL ? &o->situation->situation : NULL;
 	/* An unpublished newest ruleset is simply replaced. */
 	if (r->newest != r->published)
 		ruleset_drop(r->newest);
@@ -221,6 +239,19 @@ rules_expire(struct rules *r, long long now)
 	return true;
 }
 
+void
+rules_set_situation(struct rules *r, const struct situation *s)
+{
+	struct situation_part *p = xmalloc(sizeof *p);
+
+	p->refs = 1;
+	p->situation = *s;
+	situation_part_drop(r->situation);
+	r->situation = p;
+	if (r->catalog != NULL)
+		rebuild(r);
+}
+
 const struct ruleset *
 rules_current(const struct rules *r)
 {
@@ -294,6 +325,7 @@ rules_free(struct rules *r)
 	catalog_part_drop(r->catalog);
 	policy_part_drop(r->policy);
 	packages_part_drop(r->packages);
+	situation_part_drop(r->situation);
 	free(r->allows);
 	free(r);
 }

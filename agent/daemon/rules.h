@@ -1,6 +1,7 @@
 /*
- * rules.h: the catalog, the policy, the table of packaged files and the
- * administrators' allows, bundled into rulesets for the gate and the watch.
+ * rules.h: the catalog, the policy, the table of packaged files, the
+ * administrators' allows and the situation (what happened lately), bundled
+ * into rulesets for the gate and the watch.
  *
  * A change (a reload, a dpkg run, an allow) builds a new ruleset beside the
  * old; the gate gets it in one atomic swap, and the old one is freed only
@@ -33,6 +34,9 @@ void rules_allow(
 
 /* Drops allows that ran out; returns true when any did. */
 bool rules_expire(struct rules *r, long long now);
+
+/* What happened lately (a copy is kept), for the launches judged next. */
+void rules_set_situation(struct rules *r, const struct situation *s);
 
 /* The newest ruleset. */
 const struct ruleset *rules_current(const struct rules *r);

@@ -62,6 +62,8 @@ void answers_held(struct run *r, const struct gate_record *g);
 void answers_settled(struct run *r);
 void answers_notice(struct launches *l, const struct gate_record *g, long uid);
 void answers_resolved(struct run *r, const char *outcome, long long until);
+/* A signal raised a running tool's verdict (held now, or to be warned). */
+void answers_raised(struct run *r, const struct judgement *j, long long at_ms);
 void answers_forget(struct run *r);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "agent/daemon/control.h"
 #include "agent/daemon/daemon.h"
+#include "platform/platform.h"
 
 struct signals *signals_new(struct daemon *d);
 void signals_free(struct signals *s);
@@ -36,5 +37,18 @@ int signals_take(struct daemon *d, const json_t *event, long uid);
  */
 json_t *signals_from_peer(
     struct daemon *d, const struct peer *p, const json_t *event);
+
+/* A launch of a remote tool was judged (the gate's record). */
+void signals_launched(struct daemon *d, const struct gate_record *g);
+
+/* A person or an administrator decided about the tool running as pid:
+ * signals do not raise its verdict any more. */
+void signals_decided(struct daemon *d, pid_t pid);
+
+/* The process pid ended. */
+void signals_exited(struct daemon *d, pid_t pid);
+
+/* The signals that count now, for uid (-1: all of them), for status. */
+json_t *signals_status(struct daemon *d, long uid);
 
 #endif

@@ -18,6 +18,7 @@
 #include "agent/daemon/log.h"
 #include "agent/daemon/pin.h"
 #include "agent/daemon/rules.h"
+#include "agent/daemon/signals.h"
 #include "core/paths.h"
 #include "core/proto.h"
 #include "core/xalloc.h"
@@ -121,7 +122,7 @@ verb_status(struct daemon *d, const struct peer *p, json_t *req)
 	journal_time(d->started_ms, started, sizeof started);
 	reply_ok(d, p,
 	    json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:I,s:o,s:o,s:I,s:o,"
-		      "s:I,s:I}",
+		      "s:I,s:I,s:o}",
 		"version", RDGUARD_VERSION, "started", started, "mode",
 		policy_mode_name(rs->policy->mode), "tier", d->tier, "gate",
 		gate_json(d), "hold", holder_strength(d->holder), "policy",
@@ -133,7 +134,8 @@ verb_status(struct daemon *d, const struct peer *p, json_t *req)
 		    d->control, p->admin ? -1 : p->uid),
 		"alerts", alerts_json(d, p), "journal_waiting",
 		(json_int_t)d->journal.pending_count, "journal_dropped",
-		(json_int_t)d->journal.dropped));
+		(json_int_t)d->journal.dropped, "signals",
+		signals_status(d, p->admin ? -1 : p->uid)));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -390,6 +392,14 @@ verb_set_pin(struct daemon *d, const struct peer *p, json_t *req)
 	reply_ok(d, p, NULL);
 }
 
+/* signal: a call, a scam page or a sharing session (signals.c). */
+static void
+verb_signal(struct daemon *d, const struct peer *p, json_t *req)
+{
+	control_send(d->control, p,
+	    signals_from_peer(d, p, json_object_get(req, "event")));
+}
+
 static const struct verb verbs[] = {
 	{ "status", false, verb_status },
 	{ "events", false, verb_events },
@@ -401,6 +411,7 @@ static const struct verb verbs[] = {
 	{ "answer", false, verb_answer },
 	{ "test-alert", true, verb_test_alert },
 	{ "set-pin", true, verb_set_pin },
+	{ "signal", false, verb_signal },
 };
 
 void

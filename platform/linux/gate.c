@@ -340,6 +340,8 @@ gate_judge_record(struct gate_record *r, const struct ruleset *rs,
 	r->facts.exe = r->exe;
 	r->facts.uid = r->uid;
 	r->facts.file_age = -1;
+	r->facts.first_seen = -1;
+	r->facts.browser = r->browser;
 	if (ff->known) {
 		r->facts.file_age = r->at / 1000 - ff->ctime;
 		if (r->facts.file_age < 0)
@@ -352,8 +354,12 @@ gate_judge_record(struct gate_record *r, const struct ruleset *rs,
 		r->facts.package = r->package;
 		r->facts.packaged = ff->known && !ff->user_writable;
 	}
-	correlate_launch(rs->policy, r->tool, &r->facts, rs->allows,
-	    rs->allow_count, r->at / 1000, &r->judgement);
+	struct judge_context c = { .situation = rs->situation,
+		.allows = rs->allows,
+		.allow_count = rs->allow_count,
+		.now = r->at / 1000 };
+
+	correlate_launch(rs->policy, r->tool, &r->facts, &c, &r->judgement);
 }
 
 /* The slot for the next record, or NULL when the loop has fallen behind. */
@@ -406,6 +412,7 @@ handle_tool(struct gate *g, struct launch *l, const struct match *match)
 	r->match = *match;
 	snprintf(r->exe, sizeof r->exe, "%s", l->path);
 	read_argv(g, l);
+	r->browser = proc_browser_launcher(r->pid, true);
 	r->argc = l->argc;
 	memcpy(r->argv, l->argbuf, sizeof r->argv);
 	if (file_facts_fd(l->m->fd, r->exe, &ff) != 0)

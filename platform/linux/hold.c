@@ -283,25 +283,54 @@ stop_if_descendant(pid_t pid, void *arg)
 }
 
 /*
- * Ends pid and everything it started, for a tool that runs outside a group
- * of ours: each process found is stopped first, so none can start another
- * behind our back, and then all are killed.
+ * Stops pid and everything it started, each process as it is found, so
+ * that none can start another behind our back; the tree's pids into t,
+ * pid first.
  */
+static void
+stop_tree(pid_t pid, struct tree *t)
+{
+	kill(pid, SIGSTOP);
+	xgrow(&t->pids, &t->capacity, 1, sizeof *t->pids);
+	t->pids[t->count++] = pid;
+	do {
+		t->grew = false;
+		proc_scan(stop_if_descendant, t);
+	} while (t->grew);
+}
+
+/* Ends pid and everything it started, for a tool outside a group of ours. */
 static void
 kill_tree(pid_t pid)
 {
 	struct tree t = { 0 };
 
-	kill(pid, SIGSTOP);
-	xgrow(&t.pids, &t.capacity, 1, sizeof *t.pids);
-	t.pids[t.count++] = pid;
-	do {
-		t.grew = false;
-		proc_scan(stop_if_descendant, &t);
-	} while (t.grew);
+	stop_tree(pid, &t);
 	for (size_t i = 0; i < t.count; i++)
 		kill(t.pids[i], SIGKILL);
 	free(t.pids);
+}
+
+int
+holder_freeze_tree(
+    struct holder *h, unsigned id, pid_t pid, char *from, size_t size)
+{
+	struct tree t = { 0 };
+	char pidtext[24], *group;
+	int rc;
+
+	stop_tree(pid, &t);
+	rc = holder_freeze(h, id, pid, from, size);
+	if (rc == 0 && h->frozen) {
+		group = group_path(h, id);
+		for (size_t i = 1; i < t.count; i++) {
+			snprintf(pidtext, sizeof pidtext, "%d", (int)t.pids[i]);
+			write_file(group, "cgroup.procs", pidtext);
+		}
+		free(group);
+	}
+	free(t.pids);
+	return rc;
 }
 
 int

@@ -651,17 +651,17 @@ read_parents(struct proc_facts *f)
 	}
 }
 
-/* The browser a parent runs, by its file's name or its command name. */
+/* The browser a process runs, by its file's name or its command name. */
 static const char *
-parent_browser(const struct proc_parent *p)
+browser_of(const char *exe, const char *comm)
 {
 	const char *base, *name = NULL;
 	char file[256];
 	size_t len;
 
-	if (p->exe != NULL) {
-		base = strrchr(p->exe, '/');
-		base = base != NULL ? base + 1 : p->exe;
+	if (exe != NULL) {
+		base = strrchr(exe, '/');
+		base = base != NULL ? base + 1 : exe;
 		len = strlen(base);
 		/* A browser updated while it runs has a deleted file. */
 		if (len > strlen(DELETED) &&
@@ -673,8 +673,8 @@ parent_browser(const struct proc_parent *p)
 			name = browser_name(file);
 		}
 	}
-	if (name == NULL && p->name != NULL)
-		name = browser_name_cut(p->name, COMM_CUT);
+	if (name == NULL && comm != NULL)
+		name = browser_name_cut(comm, COMM_CUT);
 	return name;
 }
 
@@ -682,7 +682,55 @@ static void
 find_browser(struct proc_facts *f)
 {
 	for (size_t i = 0; i < f->parent_count && f->browser == NULL; i++)
-		f->browser = parent_browser(&f->parents[i]);
+		f->browser =
+		    browser_of(f->parents[i].exe, f->parents[i].name);
+}
+
+/* /proc/PID/stat read into a buffer of the caller's: for the gate. */
+static int
+read_stat_here(pid_t pid, struct proc_stat *st)
+{
+	char path[64], buf[1024];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return parse_stat(buf, st);
+}
+
+const char *
+proc_browser_launcher(pid_t pid, bool include_self)
+{
+	unsigned long long child_start = ~0ULL;
+	char exe[PLATFORM_PATH_MAX], path[64];
+	struct proc_stat st;
+	const char *name;
+	ssize_t n;
+
+	for (int depth = 0; pid > 0 && depth <= PROC_MAX_PARENTS; depth++) {
+		/* A parent younger than its child reused a pid: stop. */
+		if (read_stat_here(pid, &st) != 0 ||
+		    st.start_ticks > child_start)
+			return NULL;
+		if (depth > 0 || include_self) {
+			snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+			n = readlink(path, exe, sizeof exe - 1);
+			exe[n > 0 ? n : 0] = '\0';
+			name = browser_of(n > 0 ? exe : NULL, st.comm);
+			if (name != NULL)
+				return name;
+		}
+		child_start = st.start_ticks;
+		pid = st.ppid;
+	}
+	return NULL;
 }
 
 /* ---------------------------------------------------------------------- */

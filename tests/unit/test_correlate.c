@@ -84,13 +84,24 @@ free_family_policy(void **state)
 }
 
 static struct judgement
+judge_allowing(const struct policy *p, const struct tool *t,
+    const struct launch_facts *f, const struct allow_rule *allows,
+    size_t allow_count)
+{
+	struct judge_context c = { .allows = allows,
+		.allow_count = allow_count,
+		.now = NOW };
+	struct judgement j;
+
+	correlate_launch(p, t, f, &c, &j);
+	return j;
+}
+
+static struct judgement
 judge(
     const struct policy *p, const struct tool *t, const struct launch_facts *f)
 {
-	struct judgement j;
-
-	correlate_launch(p, t, f, NULL, 0, NOW, &j);
-	return j;
+	return judge_allowing(p, t, f, NULL, 0);
 }
 
 /* Checks the reasons' ids, given as a list that ends with TEXT_COUNT. */
@@ -243,7 +254,7 @@ an_administrators_allow_lets_the_tool_run(void **state)
 	};
 	struct judgement j;
 
-	correlate_launch(&family, &anydesk, &downloaded, allows, 3, NOW, &j);
+	j = judge_allowing(&family, &anydesk, &downloaded, allows, 3);
 	assert_int_equal(j.verdict, VERDICT_ALLOW);
 	assert_int_equal(j.would, VERDICT_ALLOW);
 	assert_int_equal(j.risk, 100);
@@ -259,10 +270,10 @@ an_allow_for_another_user_does_nothing(void **state)
 	struct allow_rule allow = { "anydesk", 1001, NOW + 600 };
 	struct judgement j;
 
-	correlate_launch(&family, &anydesk, &downloaded, &allow, 1, NOW, &j);
+	j = judge_allowing(&family, &anydesk, &downloaded, &allow, 1);
 	assert_int_equal(j.verdict, VERDICT_HOLD);
 	allow.uid = 1000;
-	correlate_launch(&family, &anydesk, &downloaded, &allow, 1, NOW, &j);
+	j = judge_allowing(&family, &anydesk, &downloaded, &allow, 1);
 	assert_int_equal(j.verdict, VERDICT_ALLOW);
 }
 
@@ -272,7 +283,7 @@ an_expired_allow_does_nothing(void **state)
 	struct allow_rule allow = { "anydesk", -1, NOW };
 	struct judgement j;
 
-	correlate_launch(&family, &anydesk, &downloaded, &allow, 1, NOW, &j);
+	j = judge_allowing(&family, &anydesk, &downloaded, &allow, 1);
 	assert_int_equal(j.verdict, VERDICT_HOLD);
 	assert_reasons(&j, TXT_REASON_REMOTE_CONTROL, TXT_REASON_FRESH_FILE,
 	    TXT_REASON_NOT_PACKAGED, TXT_REASON_USER_WRITABLE, TEXT_COUNT);
@@ -295,7 +306,7 @@ lockdown_blocks_even_a_packaged_tool(void **state)
 	    "else into it.");
 	j = judge(&p, &ngrok, &packaged_long_ago);
 	assert_int_equal(j.verdict, VERDICT_BLOCK);
-	correlate_launch(&p, &x11vnc, &packaged_long_ago, &allow, 1, NOW, &j);
+	j = judge_allowing(&p, &x11vnc, &packaged_long_ago, &allow, 1);
 	assert_int_equal(j.verdict, VERDICT_ALLOW);
 }
 

@@ -7,10 +7,8 @@
  * seconds. Owns the socket and its reader; messages are bounded lines of
  * JSON (core/proto), as for every client.
  *
- * Also owns the signals on their way to the daemon: each goes out with the
- * `signal` verb on the same connection (its reply comes back with
- * "reply_to":"signal"); while the daemon is away the newest SIGNALS_KEPT
- * wait, oldest dropped first, and go out after the next register.
+ * The replies to signals go to outbox.c, which sends its signals on this
+ * connection, and is told when it is made and lost.
  */
 #include <errno.h>
 #include <glib-unix.h>
@@ -19,7 +17,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "agent/notifier/notifier.h"
@@ -38,15 +35,7 @@ static struct {
 	struct proto_reader reader;
 } conn = { .fd = -1 };
 
-/* Signals waiting for the daemon: a ring of the newest SIGNALS_KEPT. */
-static struct {
-	json_t *events[SIGNALS_KEPT];
-	size_t first, count;
-	unsigned long dropped; /* since the last time they were sent */
-} waiting;
-
 static void try_connect(void);
-static void send_waiting(void);
 
 static gboolean
 retry_now(gpointer data)
@@ -73,23 +62,9 @@ disconnect(void)
 		close(conn.fd);
 	conn.fd = -1;
 	proto_reader_free(&conn.reader);
+	outbox_on_disconnected();
 	warnings_on_disconnect();
 	retry_later();
-}
-
-/* Says when the daemon refused a signal; false for other messages. */
-static bool
-signal_reply(const json_t *msg)
-{
-	const char *to = json_string_value(json_object_get(msg, "reply_to"));
-	const char *why = json_string_value(json_object_get(msg, "message"));
-
-	if (to == NULL || strcmp(to, "signal") != 0)
-		return false;
-	if (json_is_false(json_object_get(msg, "ok")))
-		notifier_log(TXT_SIGNALS_REFUSED, "message",
-		    why != NULL ? why : "", NULL);
-	return true;
 }
 
 static gboolean
@@ -107,7 +82,7 @@ on_readable(gint fd, GIOCondition condition, gpointer data)
 		return G_SOURCE_REMOVE;
 	}
 	while (proto_reader_next(&conn.reader, &msg) == PROTO_MESSAGE) {
-		if (!signal_reply(msg))
+		if (!outbox_on_reply(msg))
 			warnings_on_message(msg);
 		json_decref(msg);
 	}
@@ -143,7 +118,7 @@ try_connect(void)
 	conn.watch = g_unix_fd_add(
 	    conn.fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_readable, NULL);
 	register_here();
-	send_waiting();
+	outbox_on_connected();
 }
 
 void
@@ -185,77 +160,4 @@ link_send(json_t *request)
 	}
 	free(line);
 	return done == len;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Signals                                                                */
-/* ---------------------------------------------------------------------- */
-
-/* Now in RFC 3339, UTC, to the millisecond: 2026-11-25T10:02:00.250Z. */
-static json_t *
-now_rfc3339(void)
-{
-	gint64 us = g_get_real_time();
-	time_t s = (time_t)(us / G_USEC_PER_SEC);
-	struct tm tm;
-	char buf[40];
-	size_t n;
-
-	gmtime_r(&s, &tm);
-	n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, sizeof buf - n, ".%03dZ", (int)(us / 1000 % 1000));
-	return json_string(buf);
-}
-
-static bool
-send_signal(json_t *event)
-{
-	return link_send(
-	    json_pack("{s:s,s:O}", "verb", "signal", "event", event));
-}
-
-/* Keeps event for later; the oldest goes when SIGNALS_KEPT wait. */
-static void
-keep(json_t *event)
-{
-	if (waiting.count == SIGNALS_KEPT) {
-		json_decref(waiting.events[waiting.first]);
-		waiting.first = (waiting.first + 1) % SIGNALS_KEPT;
-		waiting.count--;
-		waiting.dropped++;
-	}
-	waiting.events[(waiting.first + waiting.count) % SIGNALS_KEPT] = event;
-	waiting.count++;
-}
-
-/* Sends what waited, oldest first, while the connection takes them. */
-static void
-send_waiting(void)
-{
-	if (waiting.dropped > 0)
-		notifier_log_n(TXT_SIGNALS_DROPPED, waiting.dropped, NULL);
-	waiting.dropped = 0;
-	while (waiting.count > 0 && conn.fd >= 0) {
-		json_t *event = waiting.events[waiting.first];
-
-		if (!send_signal(event))
-			return;
-		json_decref(event);
-		waiting.first = (waiting.first + 1) % SIGNALS_KEPT;
-		waiting.count--;
-	}
-}
-
-void
-link_send_signal(json_t *event)
-{
-	if (event == NULL)
-		return;
-	if (json_object_get(event, "at") == NULL)
-		json_object_set_new(event, "at", now_rfc3339());
-	if (waiting.count == 0 && conn.fd >= 0 && send_signal(event)) {
-		json_decref(event);
-		return;
-	}
-	keep(event);
 }

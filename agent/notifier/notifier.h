@@ -13,8 +13,8 @@
  * (kdeconnect.c) or GSConnect (gsconnect.c), desktop-sharing sessions of
  * the portal (portal.c), scam pages in window titles (windows.c). GSConnect
  * and the portal are seen through one session-bus monitor (busmonitor.c);
- * phonecall.c words a call as the trace format has it; link.c sends the
- * signals, and keeps them while the daemon is away.
+ * phonecall.c words a call as the trace format has it; outbox.c sends the
+ * signals on link.c's connection, and keeps them while the daemon is away.
  */
 #ifndef RDGUARD_NOTIFIER_H
 #define RDGUARD_NOTIFIER_H
@@ -31,14 +31,20 @@ void link_start(const char *socket_path);
 /* Sends a request; false when there is no connection. */
 bool link_send(json_t *request);
 bool link_connected(void);
+
 /*
- * Hands a signal event (docs/trace.md: popup, call, portal) to the daemon
- * with the `signal` verb, stamped with "at" now unless it has one. While
- * the daemon is away the newest SIGNALS_KEPT wait, with their own "at", and
- * go on reconnect. Takes the event.
+ * outbox.c: the signals on their way to rdguardd. outbox_send hands one
+ * over (docs/trace.md: popup, call, portal), stamped with "at" now unless
+ * it has one; it goes with the `signal` verb when the daemon is there.
+ * The newest SIGNALS_KEPT wait while it is not. Takes the event.
  */
 #define SIGNALS_KEPT 32
-void link_send_signal(json_t *event);
+void outbox_send(json_t *event);
+/* link.c's news: connected (registered), disconnected, a message that may
+ * be the reply to a signal (true when it was, and is taken care of). */
+void outbox_on_connected(void);
+void outbox_on_disconnected(void);
+bool outbox_on_reply(const json_t *msg);
 
 /* log.c: the notifier's own messages, on standard error. */
 void notifier_log(enum text_id id, ...);

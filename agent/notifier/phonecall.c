@@ -62,5 +62,5 @@ phone_call_seen(const char *source, const char *state, const char *number,
 		json_object_set_new(event, "id", json_string(cut));
 		g_free(cut);
 	}
-	link_send_signal(event);
+	outbox_send(event);
 }

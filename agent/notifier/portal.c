@@ -73,7 +73,7 @@ static struct {
 static void
 send_state(const struct session *s, const char *state)
 {
-	link_send_signal(json_pack("{s:s,s:s,s:s,s:s,s:s}", "type", "portal",
+	outbox_send(json_pack("{s:s,s:s,s:s,s:s,s:s}", "type", "portal",
 	    "interface", s->interface, "state", state, "app", s->app, "session",
 	    s->handle));
 }

@@ -195,8 +195,8 @@ send_popup(const char *title, unsigned signs)
 		if (signs & (1u << s))
 			json_array_append_new(indicators,
 			    json_string(page_sign_name((enum page_sign)s)));
-	link_send_signal(json_pack("{s:s,s:s,s:s,s:o}", "type", "popup",
-	    "source", "window", "title", title, "indicators", indicators));
+	outbox_send(json_pack("{s:s,s:s,s:s,s:o}", "type", "popup", "source",
+	    "window", "title", title, "indicators", indicators));
 }
 
 static void

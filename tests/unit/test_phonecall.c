@@ -1,8 +1,8 @@
 /*
  * test_phonecall.c: how the notifier words a call a phone reports
  * (agent/notifier/phonecall.c): which string is a number, which a name,
- * and the limits on both. The event goes to a stand-in for link.c's
- * link_send_signal, which keeps it for the test.
+ * and the limits on both. The event goes to a stand-in for outbox.c's
+ * outbox_send, which keeps it for the test.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +15,7 @@
 static json_t *sent;
 
 void
-link_send_signal(json_t *event)
+outbox_send(json_t *event)
 {
 	json_decref(sent);
 	sent = event;

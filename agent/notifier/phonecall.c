@@ -1,7 +1,7 @@
 /*
  * phonecall.c: an incoming call that a phone paired with this desktop
  * reports (KDE Connect, GSConnect), as the trace format's call event
- * (docs/trace.md), handed to link.c. Owns the wording of a call: which of
+ * (docs/trace.md), handed to outbox.c. Owns the wording of a call: which of
  * the strings a phone app sends is a number, which a name, and the limits
  * on both. Knows nothing of where a call came from.
  */
@@ -32,20 +32,22 @@ number_value(const char *number)
 	return json_string(number);
 }
 
-/* The name the phone knows, cut to NAME_MAX_CHARS, or null. */
+/* s cut to NAME_MAX_CHARS characters; null when empty or not UTF-8. */
 static json_t *
-contact_value(const char *contact)
+name_value(const char *s)
 {
 	json_t *value;
 	gchar *cut;
 
-	if (contact == NULL || contact[0] == '\0' ||
-	    !g_utf8_validate(contact, -1, NULL))
+	if (s == NULL || s[0] == '\0' || !g_utf8_validate(s, -1, NULL))
 		return json_null();
-	cut = g_utf8_substring(contact, 0, NAME_MAX_CHARS);
+	/* g_utf8_substring must not be asked past the end. */
+	if (g_utf8_strlen(s, -1) <= NAME_MAX_CHARS)
+		return json_string(s);
+	cut = g_utf8_substring(s, 0, NAME_MAX_CHARS);
 	value = json_string(cut);
 	g_free(cut);
-	return value != NULL ? value : json_null();
+	return value;
 }
 
 void
@@ -54,13 +56,11 @@ phone_call_seen(const char *source, const char *state, const char *number,
 {
 	json_t *event = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "type", "call",
 	    "source", source, "direction", "incoming", "state", state, "number",
-	    number_value(number), "contact", contact_value(contact));
+	    number_value(number), "contact", name_value(contact));
+	json_t *call_id = name_value(id);
 
-	if (id != NULL && g_utf8_validate(id, -1, NULL)) {
-		gchar *cut = g_utf8_substring(id, 0, NAME_MAX_CHARS);
-
-		json_object_set_new(event, "id", json_string(cut));
-		g_free(cut);
-	}
+	if (json_is_string(call_id))
+		json_object_set(event, "id", call_id);
+	json_decref(call_id);
 	outbox_send(event);
 }

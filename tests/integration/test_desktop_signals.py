@@ -55,6 +55,7 @@ class DesktopSignalsTest(rdgtest.DaemonTest):
         self.daemon = Daemon(self.scratch).start()
         self.desktop = Desktop()
         self.addCleanup(self.desktop.close)
+        self.addCleanup(self.assert_notifier_sane)
         self.peers = []
         self.addCleanup(self.stop_peers)  # before the desktop goes
         self.before_notifier()
@@ -72,6 +73,16 @@ class DesktopSignalsTest(rdgtest.DaemonTest):
             return json.loads(out or "{}").get("notifiers", 0)
         self.assertTrue(wait_for(lambda: notifiers() > 0, timeout=10),
                         "rdguard-notifier did not connect")
+
+    def assert_notifier_sane(self):
+        """The notifier is still running, and no sanitizer spoke."""
+        if self.desktop.notifier is None:
+            return
+        log = self.notifier_log()
+        for sign in ("ERROR: AddressSanitizer", "runtime error:"):
+            self.assertNotIn(sign, log)
+        self.assertIsNone(self.desktop.notifier.poll(),
+                          f"rdguard-notifier exited:\n{log}")
 
     def notifier_log(self):
         with open(os.path.join(self.desktop.home, "notifier.log")) as f:

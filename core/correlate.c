@@ -491,7 +491,8 @@ reason_text(
 	    "package", f != NULL && f->package != NULL ? f->package : "",
 	    "folder", folder, "time", when, "caller", r->detail, "site",
 	    r->detail, "remote", r->detail, "other", r->detail, "browser",
-	    r->detail, "port", r->detail, "score", score, NULL);
+	    r->detail, "port", r->detail, "threshold", r->detail, "score",
+	    score, NULL);
 	free(folder);
 	return s;
 }

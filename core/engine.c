@@ -329,7 +329,8 @@ describe_signal(struct engine *e, const struct trace_event *ev,
 	} else if (ev->type == TRACE_POPUP) {
 		r->id = TXT_REASON_PAGE_NOT_SCAM;
 		r->number = news->page_score;
-		r->detail[0] = '\0';
+		snprintf(r->detail, sizeof r->detail, "%d",
+		    e->policy->page_threshold);
 		out->j.reason_count = 1;
 	}
 }

@@ -645,8 +645,7 @@ read_type(struct reading *r)
 	char expected[128];
 
 	if (m == NULL)
-		return fail(r, 1, TXT_ERR_TRACE_MISSING_FIELD, "type", "",
-		    "field", "type", NULL);
+		return fail(r, 1, TXT_ERR_TRACE_NO_TYPE, NULL);
 	if (m->value.kind != JL_STRING)
 		return fail(r, m->value.col, TXT_ERR_TRACE_WANT_STRING, "field",
 		    "type", NULL);

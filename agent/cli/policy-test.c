@@ -148,11 +148,13 @@ run_trace(struct test_run *t)
 static void
 finish(struct test_run *t)
 {
-	char count[24];
+	char *more;
 
 	if (t->errors > ERRORS_SHOWN) {
-		snprintf(count, sizeof count, "%lu", t->errors - ERRORS_SHOWN);
-		cli_error(TXT_CLI_TEST_MORE_ERRORS, "count", count, NULL);
+		more = text_printf_n(
+		    TXT_CLI_TEST_MORE_ERRORS, t->errors - ERRORS_SHOWN, NULL);
+		fprintf(stderr, "rdguard: %s\n", more);
+		free(more);
 	}
 	if (t->in != NULL && t->in != stdin)
 		fclose(t->in);

@@ -363,6 +363,33 @@ signals_from_peer(struct daemon *d, const struct peer *p, const json_t *event)
 	return reply;
 }
 
+void
+signals_connection(struct daemon *d, pid_t pid, int port, const char *remote)
+{
+	struct signals *s = d->signals;
+	struct trace_event ev = { 0 };
+	struct engine_verdict v;
+	json_t *verdict;
+
+	ev.type = remote != NULL ? TRACE_CONNECT : TRACE_LISTEN;
+	ev.at_ms = daemon_now_ms();
+	ev.uid = -1;
+	ev.pid = pid;
+	ev.port = port;
+	ev.remote = remote;
+	follow_rules(s);
+	engine_event(s->engine, &ev, &v);
+	if (v.j.reason_count == 0)
+		return; /* nothing else counts now: the tool does its job */
+	verdict = verdict_json(s, &v);
+	json_object_set_new(verdict, "reasons",
+	    verdict_reasons_json(&v.j, v.tool, NULL));
+	journal_signal(s, &ev, verdict);
+	json_decref(verdict);
+	act_on_raises(s);
+	publish(s);
+}
+
 json_t *
 signals_status(struct daemon *d, long uid)
 {

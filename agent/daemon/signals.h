@@ -45,6 +45,14 @@ void signals_launched(struct daemon *d, const struct gate_record *g);
  * signals do not raise its verdict any more. */
 void signals_decided(struct daemon *d, pid_t pid);
 
+/*
+ * A running tool's new listener (remote NULL) or connection, from the
+ * daemon's own watch of sockets: judged as a trace's listen or connect
+ * event, and journaled when it counts.
+ */
+void signals_connection(
+    struct daemon *d, pid_t pid, int port, const char *remote);
+
 /* The process pid ended. */
 void signals_exited(struct daemon *d, pid_t pid);
 

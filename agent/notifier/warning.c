@@ -96,14 +96,67 @@ lead_reason(const json_t *view, const char **key)
 	return NULL;
 }
 
-/* "AnyDesk was stopped: it came onto this computer a minute ago." */
+/*
+ * The first reason that is a signal (a call, a scam page, a sharing
+ * session): the daemon lists the strongest first. NULL if there is none.
+ */
+static const json_t *
+signal_reason_of(const json_t *view)
+{
+	const json_t *reasons = json_object_get(view, "reasons"), *r;
+	size_t i;
+
+	json_array_foreach (reasons, i, r)
+		if (strncmp(view_str(r, "key"), "reason.signal.", 14) == 0)
+			return r;
+	return NULL;
+}
+
+/* A reason's own sentence, worded here in the session's language. */
+static char *
+reason_sentence(const json_t *view, const json_t *r)
+{
+	struct tool t = { .name = (char *)tool_name(view) };
+	struct reason reason = { 0 };
+
+	if (text_find(view_str(r, "key"), &reason.id) != 0)
+		return NULL;
+	reason.number = json_integer_value(json_object_get(r, "number"));
+	snprintf(reason.detail, sizeof reason.detail, "%s",
+	    view_str(r, "detail"));
+	return reason_text(&reason, &t, NULL);
+}
+
+static bool
+was_running(const json_t *view)
+{
+	return json_is_true(json_object_get(view, "running"));
+}
+
+/* "AnyDesk was stopped before it could run", or "… was stopped". */
+static char *
+summary_sentence(const json_t *view)
+{
+	return text_printf(was_running(view) ? TXT_WARN_SUMMARY_RUNNING
+					     : TXT_WARN_SUMMARY,
+	    "tool", tool_name(view), NULL);
+}
+
+/*
+ * Why: what happened around it when something did ("You are on a call
+ * with …"), else what is odd about the file ("AnyDesk came onto this
+ * computer a minute ago.").
+ */
 static char *
 why_sentence(const json_t *view)
 {
 	const char *key, *exe = view_str(view, "exe");
-	const json_t *r = lead_reason(view, &key);
+	const json_t *r = signal_reason_of(view);
 	char age[64], *folder, *s;
 
+	if (r != NULL && (s = reason_sentence(view, r)) != NULL)
+		return s;
+	r = lead_reason(view, &key);
 	if (key == NULL)
 		return text_printf(
 		    TXT_WARN_WHY_OTHER, "tool", tool_name(view), NULL);
@@ -259,8 +312,7 @@ show(struct warning *w)
 		body = confirm_body(w);
 		break;
 	default:
-		summary = text_printf(
-		    TXT_WARN_SUMMARY, "tool", tool_name(w->view), NULL);
+		summary = summary_sentence(w->view);
 		body = ask_body(w);
 		break;
 	}
@@ -309,8 +361,7 @@ speak_warning(const struct warning *w)
 
 	if (!json_is_true(json_object_get(w->view, "speak")))
 		return;
-	summary =
-	    text_printf(TXT_WARN_SUMMARY, "tool", tool_name(w->view), NULL);
+	summary = summary_sentence(w->view);
 	why = why_sentence(w->view);
 	all = g_strdup_printf(
 	    "%s. %s %s", summary, why, text(TXT_WARN_WHAT_TO_DO));
@@ -423,30 +474,38 @@ take_notice(const json_t *view)
 {
 	static const struct {
 		const char *verdict;
-		enum text_id summary, body;
+		enum text_id summary, running, body;
 		NotifyUrgency urgency;
 	} notices[] = {
-		{ "notify", TXT_NOTICE_NOTIFY_SUMMARY, TXT_NOTICE_NOTIFY_BODY,
+		{ "notify", TXT_NOTICE_NOTIFY_SUMMARY,
+		    TXT_NOTICE_NOTIFY_RUNNING_SUMMARY, TXT_NOTICE_NOTIFY_BODY,
 		    NOTIFY_URGENCY_NORMAL },
-		{ "warn", TXT_NOTICE_WARN_SUMMARY, TXT_NOTICE_WARN_BODY,
+		{ "warn", TXT_NOTICE_WARN_SUMMARY,
+		    TXT_NOTICE_WARN_RUNNING_SUMMARY, TXT_NOTICE_WARN_BODY,
 		    NOTIFY_URGENCY_CRITICAL },
-		{ "block", TXT_NOTICE_BLOCK_SUMMARY, TXT_NOTICE_BLOCK_BODY,
-		    NOTIFY_URGENCY_CRITICAL },
+		{ "block", TXT_NOTICE_BLOCK_SUMMARY, TXT_NOTICE_BLOCK_SUMMARY,
+		    TXT_NOTICE_BLOCK_BODY, NOTIFY_URGENCY_CRITICAL },
 	};
 	const char *verdict = view_str(view, "verdict");
+	const json_t *signal = signal_reason_of(view);
 
 	for (size_t i = 0; i < sizeof notices / sizeof notices[0]; i++) {
-		char *summary, *body;
+		char *parts[2], *summary, *body;
 
 		if (strcmp(notices[i].verdict, verdict) != 0)
 			continue;
-		summary = text_printf(
-		    notices[i].summary, "tool", tool_name(view), NULL);
-		body =
+		summary = text_printf(was_running(view) ? notices[i].running
+							: notices[i].summary,
+		    "tool", tool_name(view), NULL);
+		/* What happened around it first, when something did. */
+		parts[0] = signal != NULL ? reason_sentence(view, signal)
+					  : NULL;
+		parts[1] =
 		    text_printf(notices[i].body, "tool", tool_name(view), NULL);
+		body = paragraphs(parts, 2);
 		inform(summary, body, notices[i].urgency);
 		free(summary);
-		free(body);
+		g_free(body);
 	}
 }
 

@@ -17,7 +17,8 @@ SOURCE = os.environ.get("RDG_SOURCE_DIR",
                         os.path.join(os.path.dirname(__file__), "../.."))
 EXAMPLES = {"tool": "AnyDesk", "age": "2 minutes", "folder": "Downloads",
             "n": "3", "id": "7", "name": "Maria", "phone": "0151 2345678",
-            "time": "10:42", "package": "anydesk", "minutes": "30"}
+            "time": "10:42", "package": "anydesk", "minutes": "30",
+            "caller": "+44 20 7946 0000", "site": "alert.example"}
 MINIMUM = 60.0
 
 # The messages a person reads, made of sentences as the notifier and the
@@ -46,10 +47,26 @@ MESSAGES = {
                             "warn.why.fresh-file", WHAT],
     "no PIN set": ["warn.summary", "warn.no-pin", "warn.why.fresh-file",
                    WHAT],
+    "warning, during a call": ["warn.summary", "reason.signal.call-now",
+                               WHAT, "warn.contact"],
+    "warning, after a fake warning page": [
+        "warn.summary", "reason.signal.scam-page", WHAT],
+    "warning, while sharing the screen": [
+        "warn.summary", "reason.signal.remote-desktop-now", WHAT],
+    "running tool stopped, during a call": [
+        "warn.summary-running", "reason.signal.call-now", WHAT],
+    "running tool stopped, after a call": [
+        "warn.summary-running", "reason.signal.call", WHAT],
     "allowed": ["warn.allowed", WHAT],
     "ended": ["warn.ended", WHAT],
     "notice": ["notice.notify.summary", "notice.notify.body"],
     "careful notice": ["notice.warn.summary", "notice.warn.body"],
+    "notice, running": ["notice.notify.running-summary",
+                        "reason.signal.trusted-call-now",
+                        "notice.notify.body"],
+    "careful notice, running": ["notice.warn.running-summary",
+                                "reason.signal.call-hidden-now",
+                                "notice.warn.body"],
     "blocked notice": ["notice.block.summary", "notice.block.body"],
     "PIN dialog": ["pin.title", "pin.label"],
     "help page": ["help.title", "help.what", "help.scam", "help.stopped",

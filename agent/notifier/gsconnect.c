@@ -15,6 +15,7 @@
  * Owns the reading of those notification ids; the call event itself is
  * phonecall.c's.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "agent/notifier/notifier.h"

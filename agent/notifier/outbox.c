@@ -15,6 +15,7 @@
  * the connection lost before its answer): that makes rdguard no less
  * careful.
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 

@@ -416,7 +416,8 @@ class WindowsTest(DesktopSignalsTest):
                 ["wmctrl", "-m"], env=self.x_env(), capture_output=True)
                 .returncode == 0, timeout=10):
             with open(log_path) as log:
-                self.fail(f"openbox did not start:\n{log.read()}")
+                self.fail(f"openbox did not start on {self.desktop.display} "
+                          f"(Xvfb: {self.desktop.xvfb.poll()}):\n{log.read()}")
 
     def setUp(self):
         super().setUp()

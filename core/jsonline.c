@@ -164,23 +164,34 @@ utf8_length(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Whether a byte ends a run of plain ASCII in a string. */
+static bool
+special(unsigned char c)
+{
+	return c == '"' || c == '\\' || c < 0x20 || c >= 0x80;
+}
+
 /* Copies plain bytes up to the next quote, backslash or control byte. */
 static int
 copy_plain(struct reader *r, char *out, size_t *n)
 {
 	while (r->pos < r->len) {
 		unsigned char c = r->s[r->pos];
-		size_t len;
+		size_t len, run = r->pos;
 
+		/* Most of a trace is plain ASCII: copy it a run at a time. */
+		while (run < r->len && !special(r->s[run]))
+			run++;
+		if (run > r->pos) {
+			memcpy(out + *n, r->s + r->pos, run - r->pos);
+			*n += run - r->pos;
+			r->pos = run;
+			continue;
+		}
 		if (c == '"' || c == '\\')
 			return 0;
 		if (c < 0x20)
 			return fail(r, TXT_ERR_JSON_CONTROL_CHARACTER);
-		if (c < 0x80) {
-			out[(*n)++] = (char)c;
-			r->pos++;
-			continue;
-		}
 		if ((len = utf8_length(r->s + r->pos, r->len - r->pos)) == 0)
 			return fail(r, TXT_ERR_JSON_BAD_UTF8);
 		memcpy(out + *n, r->s + r->pos, len);
@@ -378,7 +389,8 @@ static int
 check_unique(struct reader *r, const struct json_member *m)
 {
 	for (size_t i = 0; i < r->out->count; i++) {
-		if (strcmp(r->out->members[i].key, m->key) != 0)
+		if (r->out->members[i].key_length != m->key_length ||
+		    memcmp(r->out->members[i].key, m->key, m->key_length) != 0)
 			continue;
 		snprintf(r->err->found, sizeof r->err->found, "%s", m->key);
 		return fail_at(r, (size_t)m->col - 1, TXT_ERR_JSON_DUPLICATE_KEY);
@@ -399,7 +411,10 @@ read_member(struct reader *r)
 		return fail(r, TXT_ERR_JSON_TOO_MANY);
 	m = &r->out->members[r->out->count];
 	m->col = (int)r->pos + 1;
-	if (read_string(r, &m->key, &length) != 0 || check_unique(r, m) != 0)
+	if (read_string(r, &m->key, &length) != 0)
+		return -1;
+	m->key_length = length;
+	if (check_unique(r, m) != 0)
 		return -1;
 	skip_space(r);
 	if (!at(r, ':'))

@@ -45,6 +45,7 @@ struct json_value {
 
 struct json_member {
 	const char *key;
+	size_t key_length;
 	int col; /* of the key */
 	struct json_value value;
 };

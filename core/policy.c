@@ -85,6 +85,29 @@ policy_tool_verdict(const struct policy *p, const char *tool_id)
 	return -1;
 }
 
+int
+policy_facts_risk(const struct policy *p, unsigned held)
+{
+	int risk = 0;
+
+	for (int fact = 0; fact < FACT_COUNT; fact++)
+		if (held & (1u << fact))
+			risk += p->fact_risk[fact];
+	return risk;
+}
+
+enum verdict
+policy_verdict_for_risk(const struct policy *p, int risk)
+{
+	if (risk >= p->hold_at)
+		return VERDICT_HOLD;
+	if (risk >= p->warn_at)
+		return VERDICT_WARN;
+	if (risk >= p->notify_at)
+		return VERDICT_NOTIFY;
+	return VERDICT_ALLOW;
+}
+
 const char *
 policy_mode_name(enum policy_mode mode)
 {

@@ -151,6 +151,12 @@ void policy_free(struct policy *p);
 /* The fixed verdict the policy gives a tool, or -1. */
 int policy_tool_verdict(const struct policy *p, const char *tool_id);
 
+/* The risk the facts held add (bits 1 << enum launch_fact). */
+int policy_facts_risk(const struct policy *p, unsigned held);
+
+/* The verdict the thresholds give a risk. */
+enum verdict policy_verdict_for_risk(const struct policy *p, int risk);
+
 /* Whether IT sanctioned the tool (sanctioned:). */
 bool policy_sanctioned(const struct policy *p, const char *tool_id);
 

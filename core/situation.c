@@ -65,6 +65,16 @@ signal_weight(const struct policy *p, const struct signal *sig, long long now)
 }
 
 static bool
+newer(const struct signal *a, const struct signal *b)
+{
+	if (a->changed != b->changed)
+		return a->changed > b->changed;
+	if (a->began != b->began)
+		return a->began > b->began;
+	return a->key_hash > b->key_hash;
+}
+
+static bool
 concerns(const struct signal *sig, long uid)
 {
 	return sig->uid < 0 || sig->uid == uid;
@@ -84,7 +94,9 @@ situation_counting(const struct situation *s, const struct policy *p,
 
 		if (!concerns(sig, uid) || (w = signal_weight(p, sig, now)) == 0)
 			continue;
-		if (best[sig->kind] == NULL || w > weight[sig->kind]) {
+		/* Of two that weigh the same, the newer: what goes on now. */
+		if (best[sig->kind] == NULL || w > weight[sig->kind] ||
+		    (w == weight[sig->kind] && newer(sig, best[sig->kind]))) {
 			best[sig->kind] = sig;
 			weight[sig->kind] = w;
 		}
@@ -168,7 +180,12 @@ new_signal(struct situation *s, const struct policy *p, long uid,
 	size_t own = 0;
 	struct signal *sig;
 
-	situation_prune(s, p, now);
+	/* Forgetting what no longer counts can wait for a minute, or for
+	   want of room: a busy trace makes many signals a minute. */
+	if (now - s->pruned >= 60 || s->count == SITUATION_SIGNALS) {
+		situation_prune(s, p, now);
+		s->pruned = now;
+	}
 	for (size_t i = 0; i < s->count; i++)
 		if (uid >= 0 && s->signals[i].uid == uid)
 			own++;
@@ -181,18 +198,38 @@ new_signal(struct situation *s, const struct policy *p, long uid,
 	return sig;
 }
 
+static unsigned
+hash_key(const char *key)
+{
+	unsigned h = 2166136261u;
+
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)*key) * 16777619u;
+	return h;
+}
+
 static struct signal *
 find_signal(struct situation *s, enum trace_type from, long uid,
     const char *key)
 {
+	unsigned h = hash_key(key);
+
 	for (size_t i = 0; i < s->count; i++) {
 		struct signal *sig = &s->signals[i];
 
-		if (sig->from == from && sig->uid == uid &&
+		if (sig->key_hash == h && sig->from == from && sig->uid == uid &&
 		    strcmp(sig->key, key) == 0)
 			return sig;
 	}
 	return NULL;
+}
+
+/* Sets the key that ties news of a signal together. */
+static void
+set_key(struct signal *sig, const char *key)
+{
+	snprintf(sig->key, sizeof sig->key, "%s", key);
+	sig->key_hash = hash_key(sig->key);
 }
 
 static void
@@ -276,7 +313,7 @@ take_call(struct situation *s, const struct policy *p,
 	if (sig == NULL) {
 		sig = new_signal(s, p, ev->uid, now);
 		sig->from = TRACE_CALL;
-		copy(sig->key, sizeof sig->key, key);
+		set_key(sig, key);
 		call_detail(p, ev, sig->detail, sizeof sig->detail);
 		sig->kind = kind;
 	} else if (sig->kind == SIGNAL_CALL && kind == SIGNAL_MISSED_CALL) {
@@ -330,7 +367,7 @@ take_popup(struct situation *s, const struct policy *p,
 		sig = new_signal(s, p, ev->uid, now);
 		sig->from = TRACE_POPUP;
 		sig->kind = SIGNAL_SCAM_PAGE;
-		copy(sig->key, sizeof sig->key, key);
+		set_key(sig, key);
 		copy(sig->detail, sizeof sig->detail, key);
 	}
 	sig->changed = now;
@@ -382,7 +419,7 @@ take_portal(struct situation *s, const struct policy *p,
 		sig = new_signal(s, p, ev->uid, now);
 		sig->from = TRACE_PORTAL;
 		sig->kind = kind;
-		copy(sig->key, sizeof sig->key, key);
+		set_key(sig, key);
 		copy(sig->detail, sizeof sig->detail, ev->app);
 	}
 	sig->changed = now;
@@ -406,7 +443,7 @@ situation_remote_session(struct situation *s, const struct policy *p,
 		sig->from = from;
 		sig->kind = SIGNAL_REMOTE_SESSION;
 		sig->pid = pid;
-		copy(sig->key, sizeof sig->key, key);
+		set_key(sig, key);
 		if (remote != NULL)
 			copy(sig->detail, sizeof sig->detail, remote);
 		else

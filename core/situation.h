@@ -37,6 +37,7 @@ struct signal {
 	bool active;       /* a call known to be connected */
 	enum trace_type from;
 	char key[TRACE_NAME_MAX / 4];      /* ties news of one call or session */
+	unsigned key_hash;                 /* of key, to find it fast */
 	char detail[SITUATION_DETAIL_MAX]; /* the number as written, a name,
 					      a site, an app */
 	long pid;                          /* remote-session: the tool's */
@@ -59,6 +60,8 @@ struct situation {
 	struct recent_launch launches[SITUATION_LAUNCHES];
 	size_t seen_count; /* sorted */
 	char seen[SITUATION_SEEN][SITUATION_ID_MAX];
+	long long pruned; /* when signals that no longer count were last
+			     forgotten */
 };
 
 /* What a page or a call came to, for `policy test` and the journal. */

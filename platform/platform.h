@@ -214,6 +214,9 @@ void proc_facts_free(struct proc_facts *f);
  */
 const char *proc_browser_launcher(pid_t pid, bool include_self);
 
+/* When pid started, in unix seconds; -1 if it is gone. */
+long long proc_started(pid_t pid);
+
 /* Calls fn for every process running now. */
 void proc_scan(void (*fn)(pid_t pid, void *arg), void *arg);
 

@@ -13,6 +13,7 @@
  *   control.c   the control socket: peers, framing, followers
  *   alerts.c    the caregiver's webhook
  *   signals.c   calls, scam pages, sharing sessions; the live engine
+ *   calls.c     telephone calls: FRITZ!Box, Asterisk, ModemManager
  *   verbs.c     what each request does
  *   log.c       the daemon's own messages
  *   watchdog.c  aborts a stuck gate; tells systemd we are alive
@@ -32,6 +33,7 @@ struct launches;
 struct control;
 struct pin_guard;
 struct signals;
+struct calls;
 
 struct config {
 	char *config_file;
@@ -58,6 +60,7 @@ struct daemon {
 	struct pin_guard *pins; /* the caregiver's PIN */
 	struct signals *signals; /* calls, scam pages, sharing sessions */
 	struct control *control;
+	struct calls *calls; /* the call monitors */
 	struct journal journal;
 	char *journal_path;
 

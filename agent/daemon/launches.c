@@ -443,7 +443,7 @@ take_launch(struct launches *l, const struct gate_record *g)
 	const char *held = NULL;
 	struct run *r;
 
-	signals_launched(l->d, g);
+	signals_launched(l->d, g, g->at / 1000);
 	if (g->denied) {
 		struct run denied = { .owner = l, .id = take_id(l) };
 		json_t *record = decision_json(&denied, g, NULL);
@@ -585,6 +585,22 @@ launches_from_watch(struct launches *l, pid_t pid)
 	free(g);
 }
 
+/*
+ * Whether a program lies where this daemon looks: everywhere, unless it
+ * gates only some mounts (a test's scratch mount), when only there.
+ */
+static bool
+in_gated_mounts(const struct config *c, const char *exe)
+{
+	for (size_t i = 0; i < c->gate_mount_count; i++) {
+		size_t n = strlen(c->gate_mounts[i]);
+
+		if (strncmp(exe, c->gate_mounts[i], n) == 0 && exe[n] == '/')
+			return true;
+	}
+	return c->gate_mount_count == 0;
+}
+
 static void
 scan_one(pid_t pid, void *arg)
 {
@@ -596,9 +612,10 @@ scan_one(pid_t pid, void *arg)
 	if (find_pid(l, pid) != NULL)
 		return;
 	g = xmalloc(sizeof *g);
-	if (judge_running(l, pid, g)) {
+	if (judge_running(l, pid, g) && in_gated_mounts(&l->d->config, g->exe)) {
 		r = run_new(l, g, take_id(l));
-		signals_launched(l->d, g);
+		/* Started before rdguardd: not "moments ago", unless it was. */
+		signals_launched(l->d, g, proc_started(pid));
 		record = decision_json(r, g, NULL);
 		json_object_set_new(record, "event", json_string("running"));
 		r->decision = record;

@@ -173,14 +173,15 @@ publish(struct signals *s)
 }
 
 void
-signals_launched(struct daemon *d, const struct gate_record *g)
+signals_launched(
+    struct daemon *d, const struct gate_record *g, long long started)
 {
 	struct signals *s = d->signals;
 	bool known = situation_seen(&s->engine->situation, g->tool->id);
 
 	follow_rules(s);
-	engine_launched(s->engine, g->pid, g->uid, g->tool, &g->judgement,
-	    g->at / 1000);
+	engine_launched(
+	    s->engine, g->pid, g->uid, g->tool, &g->judgement, started);
 	if (!known)
 		save_seen(s);
 	publish(s);
@@ -401,16 +402,20 @@ signals_status(struct daemon *d, long uid)
 	for (size_t i = 0; i < sit->count; i++) {
 		const struct signal *sig = &sit->signals[i];
 		int weight = signal_weight(p, sig, now);
+		struct reason reason;
 		char since[40];
 
 		if (weight == 0 || (uid >= 0 && sig->uid >= 0 && sig->uid != uid))
 			continue;
+		signal_reason(sig, p, now, &reason);
 		journal_time(sig->changed * 1000, since, sizeof since);
 		json_array_append_new(a,
-		    json_pack("{s:s,s:i,s:b,s:s,s:s}", "kind",
+		    json_pack("{s:s,s:i,s:b,s:s,s:s,s:{s:s,s:I,s:s}}", "kind",
 			signal_kind_name(sig->kind), "weight", weight,
 			"ongoing", signal_ongoing(p, sig, now), "detail",
-			sig->detail, "since", since));
+			sig->detail, "since", since, "reason", "key",
+			text_key(reason.id), "number", (json_int_t)reason.number,
+			"detail", reason.detail));
 		if (sig->uid >= 0)
 			json_object_set_new(json_array_get(a, json_array_size(a) - 1),
 			    "uid", json_integer(sig->uid));

@@ -705,6 +705,16 @@ read_stat_here(pid_t pid, struct proc_stat *st)
 	return parse_stat(buf, st);
 }
 
+long long
+proc_started(pid_t pid)
+{
+	struct proc_stat st;
+
+	if (read_stat_here(pid, &st) != 0)
+		return -1;
+	return start_unix_time(st.start_ticks);
+}
+
 const char *
 proc_browser_launcher(pid_t pid, bool include_self)
 {

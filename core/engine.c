@@ -297,8 +297,8 @@ struct signal_risks {
 };
 
 static int
-signal_risk_for(const struct engine *e, struct signal_risks *memo, long uid,
-    long long now)
+signal_risk_for(
+    const struct engine *e, struct signal_risks *memo, long uid, long long now)
 {
 	const struct signal *counting[SIGNAL_KIND_COUNT];
 	int risk;
@@ -338,8 +338,8 @@ could_rise(const struct engine *e, const struct engine_run *r,
 
 /* Judges every running tool the signal concerns again. */
 static void
-judge_running(struct engine *e, long uid, long long now,
-    struct engine_verdict *out)
+judge_running(
+    struct engine *e, long uid, long long now, struct engine_verdict *out)
 {
 	struct judge_context c = context(e, now);
 	struct signal_risks memo = { 0 };

@@ -29,7 +29,7 @@ struct engine_run {
 	const struct tool *tool;
 	char tool_id[ALLOW_TOOL_ID_MAX]; /* to find it in a new catalog */
 	struct judgement launch;         /* as judged at launch */
-	enum verdict verdict;    /* what it has now */
+	enum verdict verdict;            /* what it has now */
 	int risk;
 	long long at; /* unix seconds of the launch */
 	bool live;
@@ -59,7 +59,7 @@ struct engine {
 	void *changed_arg;
 
 	struct engine_run runs[ENGINE_RUNS];
-	int next_slot; /* ring order: the slot a new run takes */
+	int next_slot;               /* ring order: the slot a new run takes */
 	int by_pid[ENGINE_RUNS * 2]; /* open addressing: slot + 1, 0 empty */
 
 	/*
@@ -103,8 +103,8 @@ void engine_signal(
     struct engine *e, const struct trace_event *ev, struct engine_verdict *out);
 
 /* A launch judged elsewhere (the exec gate): remembered as running. */
-void engine_launched(struct engine *e, long pid, long uid,
-    const struct tool *t, const struct judgement *j, long long at);
+void engine_launched(struct engine *e, long pid, long uid, const struct tool *t,
+    const struct judgement *j, long long at);
 
 /* A tool's verdict changed elsewhere (held, released, allowed). */
 void engine_set_verdict(struct engine *e, long pid, enum verdict v);

@@ -110,12 +110,13 @@ read_unicode_escape(struct reader *r, char *out, size_t *n)
 		return 0;
 	}
 	if (r->pos + 6 > r->len || r->s[r->pos] != '\\' ||
-	    r->s[r->pos + 1] != 'u' || (lo = hex4(r->s + r->pos + 2)) < 0xDC00 ||
-	    lo > 0xDFFF)
+	    r->s[r->pos + 1] != 'u' ||
+	    (lo = hex4(r->s + r->pos + 2)) < 0xDC00 || lo > 0xDFFF)
 		return fail_at(r, r->pos - 6, TXT_ERR_JSON_BAD_ESCAPE);
 	r->pos += 6;
 	put_code_point(out, n,
-	    0x10000 + (((uint32_t)hi - 0xD800) << 10) + ((uint32_t)lo - 0xDC00));
+	    0x10000 + (((uint32_t)hi - 0xD800) << 10) +
+		((uint32_t)lo - 0xDC00));
 	return 0;
 }
 
@@ -256,9 +257,9 @@ static bool
 integer_value(struct reader *r, size_t start, long long *out)
 {
 	bool negative = r->s[start] == '-';
-	unsigned long long v = 0, limit = negative
-	    ? (unsigned long long)INT64_MAX + 1
-	    : (unsigned long long)INT64_MAX;
+	unsigned long long v = 0,
+			   limit = negative ? (unsigned long long)INT64_MAX + 1
+					    : (unsigned long long)INT64_MAX;
 
 	for (size_t i = start + negative; i < r->pos; i++) {
 		unsigned d = r->s[i] - '0';
@@ -393,7 +394,8 @@ check_unique(struct reader *r, const struct json_member *m)
 		    memcmp(r->out->members[i].key, m->key, m->key_length) != 0)
 			continue;
 		snprintf(r->err->found, sizeof r->err->found, "%s", m->key);
-		return fail_at(r, (size_t)m->col - 1, TXT_ERR_JSON_DUPLICATE_KEY);
+		return fail_at(
+		    r, (size_t)m->col - 1, TXT_ERR_JSON_DUPLICATE_KEY);
 	}
 	return 0;
 }

@@ -72,7 +72,7 @@ static const struct phrase {
 } phrases[] = {
 #define PAGE_SIGN(id, name, points)
 #define PAGE_RULE(id, name, points)
-#define PAGE_WORDS(strength, lang, phrase)                                     \
+#define PAGE_WORDS(strength, lang, phrase) \
 	{ strength, phrase, sizeof phrase - 1 },
 #define PAGE_REPORT_AT(score)
 #define PAGE_NEAR(chars)

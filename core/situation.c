@@ -81,8 +81,8 @@ concerns(const struct signal *sig, long uid)
 }
 
 size_t
-situation_counting(const struct situation *s, const struct policy *p,
-    long uid, long long now, const struct signal **out, size_t max, int *risk)
+situation_counting(const struct situation *s, const struct policy *p, long uid,
+    long long now, const struct signal **out, size_t max, int *risk)
 {
 	const struct signal *best[SIGNAL_KIND_COUNT] = { 0 };
 	int weight[SIGNAL_KIND_COUNT] = { 0 };
@@ -92,7 +92,8 @@ situation_counting(const struct situation *s, const struct policy *p,
 		const struct signal *sig = &s->signals[i];
 		int w;
 
-		if (!concerns(sig, uid) || (w = signal_weight(p, sig, now)) == 0)
+		if (!concerns(sig, uid) ||
+		    (w = signal_weight(p, sig, now)) == 0)
 			continue;
 		/* Of two that weigh the same, the newer: what goes on now. */
 		if (best[sig->kind] == NULL || w > weight[sig->kind] ||
@@ -107,7 +108,8 @@ situation_counting(const struct situation *s, const struct policy *p,
 		int top = -1;
 
 		for (int k = 0; k < SIGNAL_KIND_COUNT; k++)
-			if (best[k] != NULL && (top < 0 || weight[k] > weight[top]))
+			if (best[k] != NULL &&
+			    (top < 0 || weight[k] > weight[top]))
 				top = k;
 		if (top < 0)
 			break;
@@ -147,8 +149,8 @@ situation_prune(struct situation *s, const struct policy *p, long long now)
  * has its share, else among all: the one that counts least now.
  */
 static size_t
-weakest(const struct situation *s, const struct policy *p, long uid,
-    long long now)
+weakest(
+    const struct situation *s, const struct policy *p, long uid, long long now)
 {
 	size_t own = 0, pick = 0;
 	bool only_own;
@@ -174,8 +176,7 @@ weakest(const struct situation *s, const struct policy *p, long uid,
 
 /* A new signal slot for uid, made room for if need be. */
 static struct signal *
-new_signal(struct situation *s, const struct policy *p, long uid,
-    long long now)
+new_signal(struct situation *s, const struct policy *p, long uid, long long now)
 {
 	size_t own = 0;
 	struct signal *sig;
@@ -209,16 +210,16 @@ hash_key(const char *key)
 }
 
 static struct signal *
-find_signal(struct situation *s, enum trace_type from, long uid,
-    const char *key)
+find_signal(
+    struct situation *s, enum trace_type from, long uid, const char *key)
 {
 	unsigned h = hash_key(key);
 
 	for (size_t i = 0; i < s->count; i++) {
 		struct signal *sig = &s->signals[i];
 
-		if (sig->key_hash == h && sig->from == from && sig->uid == uid &&
-		    strcmp(sig->key, key) == 0)
+		if (sig->key_hash == h && sig->from == from &&
+		    sig->uid == uid && strcmp(sig->key, key) == 0)
 			return sig;
 	}
 	return NULL;
@@ -278,8 +279,7 @@ call_kind(const struct situation *s, const struct policy *p,
 		return page_showed(s, p, ev->uid, ev->number, now)
 		    ? SIGNAL_CALLED_PAGE_NUMBER
 		    : SIGNAL_OUTGOING_CALL;
-	return ev->call_state == CALL_MISSED ? SIGNAL_MISSED_CALL
-					     : SIGNAL_CALL;
+	return ev->call_state == CALL_MISSED ? SIGNAL_MISSED_CALL : SIGNAL_CALL;
 }
 
 /* Who it was, for the reasons: the trusted name, the contact, the number. */
@@ -307,8 +307,9 @@ take_call(struct situation *s, const struct policy *p,
 	enum signal_kind kind = call_kind(s, p, ev, now);
 
 	snprintf(key, sizeof key, "%s:%s", call_source_name(ev->call_source),
-	    ev->call_id != NULL ? ev->call_id
-				: ev->number != NULL ? ev->number : "");
+	    ev->call_id != NULL      ? ev->call_id
+		: ev->number != NULL ? ev->number
+				     : "");
 	sig = find_signal(s, TRACE_CALL, ev->uid, key);
 	if (sig == NULL) {
 		sig = new_signal(s, p, ev->uid, now);
@@ -320,8 +321,8 @@ take_call(struct situation *s, const struct policy *p,
 		sig->kind = kind; /* a ring nobody answered weighs less */
 	}
 	sig->changed = now;
-	sig->ongoing = ev->call_state == CALL_RINGING ||
-	    ev->call_state == CALL_ACTIVE;
+	sig->ongoing =
+	    ev->call_state == CALL_RINGING || ev->call_state == CALL_ACTIVE;
 	sig->active = ev->call_state == CALL_ACTIVE;
 	news->signal = sig;
 }
@@ -373,8 +374,7 @@ take_popup(struct situation *s, const struct policy *p,
 	sig->changed = now;
 	if (score.score > sig->score)
 		sig->score = score.score;
-	for (size_t i = 0; i < score.number_count && sig->number_count < 2;
-	     i++)
+	for (size_t i = 0; i < score.number_count && sig->number_count < 2; i++)
 		memcpy(sig->numbers[sig->number_count++], score.numbers[i],
 		    PHONE_KEY_MAX);
 	news->signal = sig;
@@ -428,8 +428,8 @@ take_portal(struct situation *s, const struct policy *p,
 }
 
 struct signal *
-situation_remote_session(struct situation *s, const struct policy *p,
-    long uid, long pid, const char *remote, int port, long long at)
+situation_remote_session(struct situation *s, const struct policy *p, long uid,
+    long pid, const char *remote, int port, long long at)
 {
 	enum trace_type from = remote != NULL ? TRACE_CONNECT : TRACE_LISTEN;
 	char key[sizeof s->signals[0].key];
@@ -512,8 +512,9 @@ void
 situation_launched(struct situation *s, const char *tool_id,
     const char *tool_name, long uid, long long at)
 {
-	size_t n = s->launch_count < SITUATION_LAUNCHES ? s->launch_count
-						       : SITUATION_LAUNCHES - 1;
+	size_t n = s->launch_count < SITUATION_LAUNCHES
+	    ? s->launch_count
+	    : SITUATION_LAUNCHES - 1;
 
 	memmove(&s->launches[1], &s->launches[0], n * sizeof s->launches[0]);
 	copy(s->launches[0].tool_id, sizeof s->launches[0].tool_id, tool_id);

@@ -21,10 +21,10 @@
 
 /* What a template's holes show, found once per sentence. */
 enum shows {
-	SHOWS_KNOWN = 1,   /* the template was looked at */
-	SHOWS_AGE = 2,     /* an age: as human_duration words it */
-	SHOWS_NUMBER = 4,  /* a number as it is (a score) */
-	SHOWS_DETAIL = 8,  /* a caller, a site, another tool, a port */
+	SHOWS_KNOWN = 1,  /* the template was looked at */
+	SHOWS_AGE = 2,    /* an age: as human_duration words it */
+	SHOWS_NUMBER = 4, /* a number as it is (a score) */
+	SHOWS_DETAIL = 8, /* a caller, a site, another tool, a port */
 	SHOWS_TOOL = 16,
 	SHOWS_PACKAGE = 32,
 	SHOWS_FOLDER = 64,
@@ -109,8 +109,8 @@ static void
 add_long(struct verdict_writer *w, long long v)
 {
 	char digits[24], *p = digits + sizeof digits;
-	unsigned long long u = v < 0 ? 0 - (unsigned long long)v
-				     : (unsigned long long)v;
+	unsigned long long u =
+	    v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
 
 	do
 		*--p = (char)('0' + u % 10);
@@ -386,7 +386,8 @@ verdict_write_text(struct verdict_writer *w, const struct engine_verdict *v,
 	add_str(w, "\n");
 	for (size_t i = 0; i < j->reason_count; i++) {
 		add_str(w, "    ");
-		add_str(w, worded(w, &j->reasons[i], v->tool, facts_of(v))->text);
+		add_str(
+		    w, worded(w, &j->reasons[i], v->tool, facts_of(v))->text);
 		add_str(w, "\n");
 	}
 	flush_line(w, out);

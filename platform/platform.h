@@ -56,8 +56,8 @@ struct gate_record {
 	struct match match;
 	struct launch_facts facts; /* exe and package point into this record */
 	struct judgement judgement;
-	bool stopped; /* SIGSTOP was sent before ALLOW */
-	bool denied;  /* the launch was refused (EPERM) */
+	bool stopped;        /* SIGSTOP was sent before ALLOW */
+	bool denied;         /* the launch was refused (EPERM) */
 	const char *browser; /* the browser that launched it, or NULL */
 	unsigned latency_ns;
 	char exe[PLATFORM_PATH_MAX];

@@ -183,8 +183,7 @@ print_record(const json_t *rec)
 	else if (strcmp(event, "signal") == 0) {
 		show_line(TXT_CLI_EVENT_SIGNAL, "time", when, NULL);
 		print_reasons(rec);
-	}
-	else if (strcmp(event, "allowed") == 0)
+	} else if (strcmp(event, "allowed") == 0)
 		show_line(TXT_CLI_EVENT_ALLOWED, "time", when, "tool",
 		    show_str(rec, "tool"), "who", show_who(rec), "until",
 		    show_time(show_str(rec, "until"), until, sizeof until),

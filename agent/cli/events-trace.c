@@ -54,14 +54,15 @@ exec_event(const json_t *rec)
 	    json_object_get(process, "pid"), "uid",
 	    json_object_get(process, "uid"), "exe",
 	    json_object_get(process, "exe"), "argv",
-	    json_object_get(process, "argv"), "parent_exe",
-	    parent_exe(process), "file_age_s",
+	    json_object_get(process, "argv"), "parent_exe", parent_exe(process),
+	    "file_age_s",
 	    json_integer_value(age) >= 0 ? json_incref(age) : json_null(),
 	    "packaged", json_object_get(file, "packaged"), "user_writable",
 	    json_object_get(file, "user_writable"));
 
 	if (ev != NULL && json_is_string(json_object_get(file, "package")))
-		json_object_set(ev, "package", json_object_get(file, "package"));
+		json_object_set(
+		    ev, "package", json_object_get(file, "package"));
 	return ev;
 }
 

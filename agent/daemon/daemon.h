@@ -57,7 +57,7 @@ struct daemon {
 	struct rules *rules;
 	struct launches *launches;
 	struct alerts *alerts;
-	struct pin_guard *pins; /* the caregiver's PIN */
+	struct pin_guard *pins;  /* the caregiver's PIN */
 	struct signals *signals; /* calls, scam pages, sharing sessions */
 	struct control *control;
 	struct calls *calls; /* the call monitors */

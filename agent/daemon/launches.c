@@ -250,9 +250,10 @@ decision_json(
 	    g->tool->name, "kind", tool_kind_name(g->tool->kind), "rule",
 	    rule_names[g->match.rule], "pattern",
 	    g->match.pattern != NULL ? g->match.pattern : "", "reasons",
-	    verdict_reasons_json(&g->judgement, g->tool, &g->facts), "process", "pid", (json_int_t)g->pid, "uid",
-	    (json_int_t)g->uid, "user", user_json(g->uid), "exe", g->exe,
-	    "argv", argv_json(g->argv, g->argc), "file", "age_s",
+	    verdict_reasons_json(&g->judgement, g->tool, &g->facts), "process",
+	    "pid", (json_int_t)g->pid, "uid", (json_int_t)g->uid, "user",
+	    user_json(g->uid), "exe", g->exe, "argv",
+	    argv_json(g->argv, g->argc), "file", "age_s",
 	    (json_int_t)g->facts.file_age, "packaged", g->facts.packaged,
 	    "package", g->facts.package, "user_writable",
 	    g->facts.user_writable, "action", "stopped", g->stopped, "held",
@@ -612,7 +613,8 @@ scan_one(pid_t pid, void *arg)
 	if (find_pid(l, pid) != NULL)
 		return;
 	g = xmalloc(sizeof *g);
-	if (judge_running(l, pid, g) && in_gated_mounts(&l->d->config, g->exe)) {
+	if (judge_running(l, pid, g) &&
+	    in_gated_mounts(&l->d->config, g->exe)) {
 		r = run_new(l, g, take_id(l));
 		/* Started before rdguardd: not "moments ago", unless it was. */
 		signals_launched(l->d, g, proc_started(pid));
@@ -717,9 +719,10 @@ raised_json(const struct run *r, const struct tool *t,
 	    "event", "raised", "id", (json_int_t)r->id, "verdict",
 	    verdict_name(j->verdict), "would", verdict_name(j->would), "risk",
 	    (json_int_t)j->risk, "tool", "id", t->id, "name", t->name, "kind",
-	    tool_kind_name(t->kind), "reasons", verdict_reasons_json(j, t, NULL),
-	    "process", "pid", (json_int_t)r->pid, "uid", (json_int_t)r->uid,
-	    "user", user_json(r->uid), "exe", r->exe, "action", "held", held);
+	    tool_kind_name(t->kind), "reasons",
+	    verdict_reasons_json(j, t, NULL), "process", "pid",
+	    (json_int_t)r->pid, "uid", (json_int_t)r->uid, "user",
+	    user_json(r->uid), "exe", r->exe, "action", "held", held);
 }
 
 unsigned

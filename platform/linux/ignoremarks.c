@@ -259,8 +259,10 @@ handle_rename(struct ignore_marks *im, const struct fanotify_event_metadata *m)
  */
 union rename_event {
 	struct fanotify_event_metadata m;
-	char bytes[4096 + 2 * (sizeof(struct fanotify_event_info_fid) +
-			       MAX_HANDLE_SZ + NAME_MAX + 1)];
+	char bytes[4096 +
+	    2 *
+		(sizeof(struct fanotify_event_info_fid) + MAX_HANDLE_SZ +
+		    NAME_MAX + 1)];
 };
 
 static void

@@ -682,8 +682,7 @@ static void
 find_browser(struct proc_facts *f)
 {
 	for (size_t i = 0; i < f->parent_count && f->browser == NULL; i++)
-		f->browser =
-		    browser_of(f->parents[i].exe, f->parents[i].name);
+		f->browser = browser_of(f->parents[i].exe, f->parents[i].name);
 }
 
 /* /proc/PID/stat read into a buffer of the caller's: for the gate. */

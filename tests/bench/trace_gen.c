@@ -42,8 +42,8 @@ static const char *const others[] = { "/usr/bin/bash", "/usr/bin/ls",
 	"/usr/lib/firefox-esr/firefox-esr", "/usr/bin/python3.11" };
 static const char *const parents[] = { "/usr/lib/firefox-esr/firefox-esr",
 	"/usr/bin/gnome-shell", "/usr/bin/bash", "/usr/lib/chromium/chromium" };
-static const char *const sources[] = { "kdeconnect", "fritzbox",
-	"modemmanager", "ami", "manual", "gsconnect" };
+static const char *const sources[] = { "kdeconnect", "fritzbox", "modemmanager",
+	"ami", "manual", "gsconnect" };
 
 /* Starts an event at t seconds after 2026-11-25T00:00:00Z. */
 static void
@@ -114,10 +114,11 @@ popup_event(long long t, unsigned uid)
 		       "\"audio\"]}\n",
 		    uid, pick(50), pick(10000));
 	else
-		printf(",\"type\":\"popup\",\"uid\":%u,\"source\":\"browser\","
-		       "\"title\":\"A video\",\"url\":\"https://video.example\","
-		       "\"text\":\"\",\"indicators\":[\"fullscreen\","
-		       "\"audio\"]}\n",
+		printf(
+		    ",\"type\":\"popup\",\"uid\":%u,\"source\":\"browser\","
+		    "\"title\":\"A video\",\"url\":\"https://video.example\","
+		    "\"text\":\"\",\"indicators\":[\"fullscreen\","
+		    "\"audio\"]}\n",
 		    uid);
 }
 

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/correlate.h"
+#include "core/strcopy.h"
 #include "core/xalloc.h"
 
 static struct reason *
@@ -37,7 +38,7 @@ add_reason_detail(
 	struct reason *r = add_reason(j, id, number);
 
 	if (r != NULL)
-		snprintf(r->detail, sizeof r->detail, "%s", detail);
+		strcopy(r->detail, sizeof r->detail, detail);
 }
 
 /* Adds a reason that must be there, in the last place if the list is full. */
@@ -195,7 +196,7 @@ signal_reason(const struct signal *sig, const struct policy *p, long long now,
 	out->number = now - sig->changed;
 	if (out->number < 0)
 		out->number = 0;
-	snprintf(out->detail, sizeof out->detail, "%s", sig->detail);
+	strcopy(out->detail, sizeof out->detail, sig->detail);
 }
 
 /*

@@ -12,6 +12,7 @@
 
 #include "core/browser.h"
 #include "core/engine.h"
+#include "core/strcopy.h"
 
 #define HASH_SLOTS (ENGINE_RUNS * 2)
 
@@ -153,7 +154,7 @@ engine_launched(struct engine *e, long pid, long uid, const struct tool *t,
 	r = take_slot(e, pid);
 	r->uid = uid;
 	r->tool = t;
-	snprintf(r->tool_id, sizeof r->tool_id, "%s", t->id);
+	strcopy(r->tool_id, sizeof r->tool_id, t->id);
 	r->launch = *j;
 	set_verdict(e, r, j->verdict);
 	e->hot_uid[r - e->runs] = uid;

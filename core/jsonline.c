@@ -165,11 +165,25 @@ utf8_length(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* Whether a byte ends a run of plain ASCII in a string. */
+/* The bytes that end a run of plain ASCII in a string: a quote, a
+   backslash, a control byte, the start of a UTF-8 sequence. */
+#define PLAIN16(b)                                                            \
+	(b), (b), (b), (b), (b), (b), (b), (b), (b), (b), (b), (b), (b), (b), \
+	    (b), (b)
+static const bool plain[256] = {
+	PLAIN16(false), PLAIN16(false),                  /* 0x00-0x1f */
+	true, true, false, true, true, true, true, true, /* ' ' '!' '"' */
+	true, true, true, true, true, true, true, true, PLAIN16(true),
+	PLAIN16(true),                                   /* 0x30-0x4f */
+	true, true, true, true, true, true, true, true,  /* 0x50-0x5b */
+	true, true, true, true, false, true, true, true, /* '\\' at 0x5c */
+	PLAIN16(true), PLAIN16(true),                    /* 0x60-0x7f */
+};
+
 static bool
 special(unsigned char c)
 {
-	return c == '"' || c == '\\' || c < 0x20 || c >= 0x80;
+	return !plain[c];
 }
 
 /* Copies plain bytes up to the next quote, backslash or control byte. */
@@ -478,8 +492,11 @@ json_line_read(const char *line, size_t len, struct json_line *out,
 const struct json_member *
 json_line_get(const struct json_line *l, const char *key)
 {
+	size_t len = strlen(key);
+
 	for (size_t i = 0; i < l->count; i++)
-		if (strcmp(l->members[i].key, key) == 0)
+		if (l->members[i].key_length == len &&
+		    memcmp(l->members[i].key, key, len) == 0)
 			return &l->members[i];
 	return NULL;
 }

@@ -9,6 +9,7 @@
 
 #include "core/pagescore.h"
 #include "core/situation.h"
+#include "core/strcopy.h"
 
 /* A connected call that never says it ended counts for at most this many
  * windows; a ringing one, or a session, for one. */
@@ -229,14 +230,14 @@ find_signal(
 static void
 set_key(struct signal *sig, const char *key)
 {
-	snprintf(sig->key, sizeof sig->key, "%s", key);
+	strcopy(sig->key, sizeof sig->key, key);
 	sig->key_hash = hash_key(sig->key);
 }
 
 static void
 copy(char *dst, size_t size, const char *src)
 {
-	snprintf(dst, size, "%s", src != NULL ? src : "");
+	strcopy(dst, size, src);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -306,7 +307,7 @@ take_call(struct situation *s, const struct policy *p,
 	struct signal *sig;
 	enum signal_kind kind = call_kind(s, p, ev, now);
 
-	snprintf(key, sizeof key, "%s:%s", call_source_name(ev->call_source),
+	strjoin(key, sizeof key, call_source_name(ev->call_source), ':',
 	    ev->call_id != NULL      ? ev->call_id
 		: ev->number != NULL ? ev->number
 				     : "");
@@ -408,7 +409,7 @@ take_portal(struct situation *s, const struct policy *p,
 	char key[sizeof s->signals[0].key];
 	struct signal *sig;
 
-	snprintf(key, sizeof key, "%s:%s", portal_kind_name(ev->portal),
+	strjoin(key, sizeof key, portal_kind_name(ev->portal), ':',
 	    ev->session != NULL ? ev->session : ev->app);
 	sig = find_signal(s, TRACE_PORTAL, ev->uid, key);
 	if (sig == NULL && !ev->started && ev->session == NULL)

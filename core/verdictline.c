@@ -186,6 +186,8 @@ shows_of(struct verdict_writer *w, enum text_id id)
 	};
 	const char *english;
 
+	if ((unsigned)id >= TEXT_COUNT)
+		return 0;
 	if (w->shows[id] & SHOWS_KNOWN)
 		return w->shows[id];
 	english = text_english(id);

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/correlate.h"
+#include "core/strcopy.h"
 #include "core/xalloc.h"
 
 static struct reason *
@@ -37,7 +38,7 @@ add_reason_detail(
 	struct reason *r = add_reason(j, id, number);
 
 	if (r != NULL)
-		snprintf(r->detail, sizeof r->detail, "%s", detail);
+		strcopy(r->detail, sizeof r->detail, detail);
 }
 
 /* Adds a reason that must be there, in the last place if the list is full. */
@@ -115,22 +116,11 @@ facts_held(const struct policy *p, const struct tool *t,
 	return held;
 }
 
-static int
-facts_risk(const struct policy *p, unsigned held)
-{
-	int risk = 0;
-
-	for (int fact = 0; fact < FACT_COUNT; fact++)
-		if (held & (1u << fact))
-			risk += p->fact_risk[fact];
-	return risk;
-}
-
 /* Why each fact that added to the risk did, in the policy's order. */
 static void
 add_fact_reasons(const struct policy *p, const struct tool *t,
-    const struct launch_facts *f, const struct judge_context *c,
-    unsigned held, struct judgement *j)
+    const struct launch_facts *f, const struct judge_context *c, unsigned held,
+    struct judgement *j)
 {
 	static const enum text_id fact_reason[FACT_COUNT] = {
 		[FACT_FRESH_FILE] = TXT_REASON_FRESH_FILE,
@@ -206,7 +196,7 @@ signal_reason(const struct signal *sig, const struct policy *p, long long now,
 	out->number = now - sig->changed;
 	if (out->number < 0)
 		out->number = 0;
-	snprintf(out->detail, sizeof out->detail, "%s", sig->detail);
+	strcopy(out->detail, sizeof out->detail, sig->detail);
 }
 
 /*
@@ -223,8 +213,8 @@ add_signals(const struct policy *p, const struct judge_context *c, long uid,
 
 	if (c->situation == NULL)
 		return 0;
-	n = situation_counting(c->situation, p, uid, c->now, counting,
-	    SIGNAL_KIND_COUNT, &risk);
+	n = situation_counting(
+	    c->situation, p, uid, c->now, counting, SIGNAL_KIND_COUNT, &risk);
 	for (size_t i = 0; i < n; i++) {
 		struct reason *r = add_reason(j, TXT_REASON_CALL, 0);
 
@@ -237,18 +227,6 @@ add_signals(const struct policy *p, const struct judge_context *c, long uid,
 /* ---------------------------------------------------------------------- */
 /* Verdicts                                                               */
 /* ---------------------------------------------------------------------- */
-
-static enum verdict
-verdict_for_risk(const struct policy *p, int risk)
-{
-	if (risk >= p->hold_at)
-		return VERDICT_HOLD;
-	if (risk >= p->warn_at)
-		return VERDICT_WARN;
-	if (risk >= p->notify_at)
-		return VERDICT_NOTIFY;
-	return VERDICT_ALLOW;
-}
 
 static int
 clamp_risk(int risk)
@@ -285,7 +263,7 @@ judge_by_risk(const struct policy *p, const struct tool *t,
 	    0);
 	j->facts = facts_held(p, t, f, c);
 	add_fact_reasons(p, t, f, c, j->facts, j);
-	risk += p->kind_risk[t->kind] + facts_risk(p, j->facts);
+	risk += p->kind_risk[t->kind] + policy_facts_risk(p, j->facts);
 	risk -= sanctioned_relief(p, t, j);
 	if (f->packaged)
 		add_reason(j,
@@ -293,7 +271,7 @@ judge_by_risk(const struct policy *p, const struct tool *t,
 				       : TXT_REASON_PACKAGED_UNNAMED,
 		    0);
 	j->risk = clamp_risk(risk);
-	j->verdict = j->would = verdict_for_risk(p, j->risk);
+	j->verdict = j->would = policy_verdict_for_risk(p, j->risk);
 }
 
 /*
@@ -312,7 +290,7 @@ risk_only(const struct policy *p, const struct tool *t,
 		situation_counting(c->situation, p, f->uid, c->now, counting,
 		    SIGNAL_KIND_COUNT, &risk);
 	*facts = facts_held(p, t, f, c);
-	risk += p->kind_risk[t->kind] + facts_risk(p, *facts);
+	risk += p->kind_risk[t->kind] + policy_facts_risk(p, *facts);
 	if (policy_sanctioned(p, t->id))
 		risk -= p->sanctioned_relief;
 	return clamp_risk(risk);
@@ -406,16 +384,16 @@ correlate_running(const struct policy *p, const struct tool *t,
 	/* Only a tool that risk judged may be judged again: never a viewer,
 	   an allowed tool, a tool with a fixed verdict, or one refused. */
 	if (t == NULL || t->kind == TOOL_VIEWER ||
-	    find_allow(t, uid, c) != NULL || policy_tool_verdict(p, t->id) >= 0 ||
-	    p->mode == MODE_LOCKDOWN)
+	    find_allow(t, uid, c) != NULL ||
+	    policy_tool_verdict(p, t->id) >= 0 || p->mode == MODE_LOCKDOWN)
 		return;
 	add_reason(out, TXT_REASON_ALREADY_RUNNING, 0);
 	risk = add_signals(p, c, uid, out);
-	risk += p->kind_risk[t->kind] + facts_risk(p, launch->facts);
+	risk += p->kind_risk[t->kind] + policy_facts_risk(p, launch->facts);
 	if (policy_sanctioned(p, t->id))
 		risk -= p->sanctioned_relief;
 	out->risk = clamp_risk(risk);
-	out->would = verdict_for_risk(p, out->risk);
+	out->would = policy_verdict_for_risk(p, out->risk);
 	if (out->would > p->while_running)
 		out->would = p->while_running;
 	if (out->would < current)
@@ -481,18 +459,23 @@ char *
 reason_text(
     const struct reason *r, const struct tool *t, const struct launch_facts *f)
 {
-	char age[64], when[16], score[24], *folder, *s;
+	const char *english = text_english(r->id);
+	char age[64] = "", when[16] = "", score[24], *folder = NULL, *s;
 
-	human_duration(r->number, age, sizeof age);
-	clock_time(r->number, when, sizeof when);
-	folder = folder_of(f != NULL ? f->exe : NULL);
+	/* Only what the sentence shows: a trace may word millions. */
+	if (strstr(english, "{age}") != NULL)
+		human_duration(r->number, age, sizeof age);
+	if (strstr(english, "{time}") != NULL)
+		clock_time(r->number, when, sizeof when);
+	if (strstr(english, "{folder}") != NULL)
+		folder = folder_of(f != NULL ? f->exe : NULL);
 	snprintf(score, sizeof score, "%lld", r->number);
 	s = text_printf(r->id, "tool", t != NULL ? t->name : "", "age", age,
 	    "package", f != NULL && f->package != NULL ? f->package : "",
-	    "folder", folder, "time", when, "caller", r->detail, "site",
-	    r->detail, "remote", r->detail, "other", r->detail, "browser",
-	    r->detail, "port", r->detail, "threshold", r->detail, "score",
-	    score, NULL);
+	    "folder", folder != NULL ? folder : "", "time", when, "caller",
+	    r->detail, "site", r->detail, "remote", r->detail, "other",
+	    r->detail, "browser", r->detail, "port", r->detail, "threshold",
+	    r->detail, "score", score, NULL);
 	free(folder);
 	return s;
 }

@@ -12,6 +12,7 @@
 
 #include "core/browser.h"
 #include "core/engine.h"
+#include "core/strcopy.h"
 
 #define HASH_SLOTS (ENGINE_RUNS * 2)
 
@@ -79,16 +80,24 @@ unlink_run(struct engine *e, int slot)
 
 	if (!r->live)
 		return;
-	if (r->prev >= 0)
-		e->runs[r->prev].next = r->next;
+	if (e->prev[slot] >= 0)
+		e->next[e->prev[slot]] = e->next[slot];
 	else
-		e->oldest = r->next;
-	if (r->next >= 0)
-		e->runs[r->next].prev = r->prev;
+		e->oldest = e->next[slot];
+	if (e->next[slot] >= 0)
+		e->prev[e->next[slot]] = e->prev[slot];
 	else
-		e->newest = r->prev;
+		e->newest = e->prev[slot];
 	hash_remove_at(e, hash_find(e, r->pid));
 	r->live = false;
+}
+
+/* A run's verdict, here and in the hot copy signals look at. */
+static void
+set_verdict(struct engine *e, struct engine_run *r, enum verdict v)
+{
+	r->verdict = v;
+	e->hot_verdict[r - e->runs] = (unsigned char)v;
 }
 
 static struct engine_run *
@@ -122,10 +131,10 @@ take_slot(struct engine *e, long pid)
 	memset(&e->runs[slot], 0, sizeof e->runs[slot]);
 	e->runs[slot].pid = pid;
 	e->runs[slot].live = true;
-	e->runs[slot].prev = e->newest;
-	e->runs[slot].next = -1;
+	e->prev[slot] = e->newest;
+	e->next[slot] = -1;
 	if (e->newest >= 0)
-		e->runs[e->newest].next = slot;
+		e->next[e->newest] = slot;
 	else
 		e->oldest = slot;
 	e->newest = slot;
@@ -145,9 +154,10 @@ engine_launched(struct engine *e, long pid, long uid, const struct tool *t,
 	r = take_slot(e, pid);
 	r->uid = uid;
 	r->tool = t;
-	snprintf(r->tool_id, sizeof r->tool_id, "%s", t->id);
+	strcopy(r->tool_id, sizeof r->tool_id, t->id);
 	r->launch = *j;
-	r->verdict = j->verdict;
+	set_verdict(e, r, j->verdict);
+	e->hot_uid[r - e->runs] = uid;
 	r->risk = j->risk;
 	r->at = at;
 }
@@ -158,7 +168,7 @@ engine_set_verdict(struct engine *e, long pid, enum verdict v)
 	struct engine_run *r = find_run(e, pid);
 
 	if (r != NULL)
-		r->verdict = v;
+		set_verdict(e, r, v);
 }
 
 void
@@ -181,7 +191,7 @@ engine_set_rules(struct engine *e, const struct policy *p,
 	e->allow_count = allow_count;
 	for (int slot = e->oldest; slot >= 0;) {
 		struct engine_run *r = &e->runs[slot];
-		int next = r->next;
+		int next = e->next[slot];
 
 		if ((r->tool = catalog_find(c, r->tool_id)) == NULL)
 			unlink_run(e, slot);
@@ -280,24 +290,77 @@ judge_exec(
 /* Signals                                                                */
 /* ---------------------------------------------------------------------- */
 
+/* What the signals of the moment add for a user, remembered per call. */
+struct signal_risks {
+	size_t count;
+	long uid[8];
+	int risk[8];
+};
+
+static int
+signal_risk_for(
+    const struct engine *e, struct signal_risks *memo, long uid, long long now)
+{
+	const struct signal *counting[SIGNAL_KIND_COUNT];
+	int risk;
+
+	for (size_t i = 0; i < memo->count; i++)
+		if (memo->uid[i] == uid)
+			return memo->risk[i];
+	situation_counting(&e->situation, e->policy, uid, now, counting,
+	    SIGNAL_KIND_COUNT, &risk);
+	if (memo->count < 8) {
+		memo->uid[memo->count] = uid;
+		memo->risk[memo->count++] = risk;
+	}
+	return risk;
+}
+
+/*
+ * Whether the signals of the moment could raise a run's verdict: the sum
+ * correlate_running makes, without its reasons. Most runs cannot (held
+ * already, or too far from the next threshold), and a busy trace has many.
+ */
+static bool
+could_rise(const struct engine *e, const struct engine_run *r,
+    struct signal_risks *memo, long long now)
+{
+	const struct policy *p = e->policy;
+	int risk = p->kind_risk[r->tool->kind] +
+	    policy_facts_risk(p, r->launch.facts) +
+	    signal_risk_for(e, memo, r->uid, now);
+	enum verdict v;
+
+	if (policy_sanctioned(p, r->tool->id))
+		risk -= p->sanctioned_relief;
+	v = policy_verdict_for_risk(p, risk > 100 ? 100 : risk);
+	return (v < p->while_running ? v : p->while_running) > r->verdict;
+}
+
 /* Judges every running tool the signal concerns again. */
 static void
-judge_running(struct engine *e, long uid, long long now,
-    struct engine_verdict *out)
+judge_running(
+    struct engine *e, long uid, long long now, struct engine_verdict *out)
 {
 	struct judge_context c = context(e, now);
+	struct signal_risks memo = { 0 };
+	enum verdict most = e->policy->while_running < VERDICT_HOLD
+	    ? e->policy->while_running
+	    : VERDICT_HOLD;
 
-	for (int slot = e->oldest; slot >= 0; slot = e->runs[slot].next) {
+	for (int slot = e->oldest; slot >= 0; slot = e->next[slot]) {
 		struct engine_run *r = &e->runs[slot];
 		struct judgement j;
 
-		if ((uid >= 0 && r->uid != uid) || r->verdict >= VERDICT_HOLD)
+		if (e->hot_verdict[slot] >= most ||
+		    (uid >= 0 && e->hot_uid[slot] != uid) ||
+		    !could_rise(e, r, &memo, now))
 			continue;
 		correlate_running(
 		    e->policy, r->tool, &r->launch, r->verdict, &c, r->uid, &j);
 		if (j.verdict <= r->verdict)
 			continue;
-		r->verdict = j.verdict;
+		set_verdict(e, r, j.verdict);
 		r->risk = j.risk;
 		if (e->changed != NULL)
 			e->changed(r, &j, e->changed_arg);

@@ -29,10 +29,9 @@ struct engine_run {
 	const struct tool *tool;
 	char tool_id[ALLOW_TOOL_ID_MAX]; /* to find it in a new catalog */
 	struct judgement launch;         /* as judged at launch */
-	enum verdict verdict;    /* what it has now */
+	enum verdict verdict;            /* what it has now */
 	int risk;
 	long long at; /* unix seconds of the launch */
-	int prev, next; /* the list of live runs, oldest first; -1 ends */
 	bool live;
 };
 
@@ -60,9 +59,18 @@ struct engine {
 	void *changed_arg;
 
 	struct engine_run runs[ENGINE_RUNS];
-	int oldest, newest; /* the live list */
-	int next_slot;      /* ring order: the slot a new run takes */
+	int next_slot;               /* ring order: the slot a new run takes */
 	int by_pid[ENGINE_RUNS * 2]; /* open addressing: slot + 1, 0 empty */
+
+	/*
+	 * What a signal looks at for every run, kept apart and small so that
+	 * walking a thousand runs stays in the cache: the list of live runs,
+	 * oldest first (-1 ends it), and each one's user and verdict.
+	 */
+	int oldest, newest;
+	int prev[ENGINE_RUNS], next[ENGINE_RUNS];
+	long hot_uid[ENGINE_RUNS];
+	unsigned char hot_verdict[ENGINE_RUNS];
 };
 
 /* A new engine with nothing known; set its rules before use. */
@@ -95,8 +103,8 @@ void engine_signal(
     struct engine *e, const struct trace_event *ev, struct engine_verdict *out);
 
 /* A launch judged elsewhere (the exec gate): remembered as running. */
-void engine_launched(struct engine *e, long pid, long uid,
-    const struct tool *t, const struct judgement *j, long long at);
+void engine_launched(struct engine *e, long pid, long uid, const struct tool *t,
+    const struct judgement *j, long long at);
 
 /* A tool's verdict changed elsewhere (held, released, allowed). */
 void engine_set_verdict(struct engine *e, long pid, enum verdict v);

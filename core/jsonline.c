@@ -110,12 +110,13 @@ read_unicode_escape(struct reader *r, char *out, size_t *n)
 		return 0;
 	}
 	if (r->pos + 6 > r->len || r->s[r->pos] != '\\' ||
-	    r->s[r->pos + 1] != 'u' || (lo = hex4(r->s + r->pos + 2)) < 0xDC00 ||
-	    lo > 0xDFFF)
+	    r->s[r->pos + 1] != 'u' ||
+	    (lo = hex4(r->s + r->pos + 2)) < 0xDC00 || lo > 0xDFFF)
 		return fail_at(r, r->pos - 6, TXT_ERR_JSON_BAD_ESCAPE);
 	r->pos += 6;
 	put_code_point(out, n,
-	    0x10000 + (((uint32_t)hi - 0xD800) << 10) + ((uint32_t)lo - 0xDC00));
+	    0x10000 + (((uint32_t)hi - 0xD800) << 10) +
+		((uint32_t)lo - 0xDC00));
 	return 0;
 }
 
@@ -164,23 +165,48 @@ utf8_length(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* The bytes that end a run of plain ASCII in a string: a quote, a
+   backslash, a control byte, the start of a UTF-8 sequence. */
+#define PLAIN16(b)                                                            \
+	(b), (b), (b), (b), (b), (b), (b), (b), (b), (b), (b), (b), (b), (b), \
+	    (b), (b)
+static const bool plain[256] = {
+	PLAIN16(false), PLAIN16(false),                  /* 0x00-0x1f */
+	true, true, false, true, true, true, true, true, /* ' ' '!' '"' */
+	true, true, true, true, true, true, true, true, PLAIN16(true),
+	PLAIN16(true),                                   /* 0x30-0x4f */
+	true, true, true, true, true, true, true, true,  /* 0x50-0x5b */
+	true, true, true, true, false, true, true, true, /* '\\' at 0x5c */
+	PLAIN16(true), PLAIN16(true),                    /* 0x60-0x7f */
+};
+
+static bool
+special(unsigned char c)
+{
+	return !plain[c];
+}
+
 /* Copies plain bytes up to the next quote, backslash or control byte. */
 static int
 copy_plain(struct reader *r, char *out, size_t *n)
 {
 	while (r->pos < r->len) {
 		unsigned char c = r->s[r->pos];
-		size_t len;
+		size_t len, run = r->pos;
 
+		/* Most of a trace is plain ASCII: copy it a run at a time. */
+		while (run < r->len && !special(r->s[run]))
+			run++;
+		if (run > r->pos) {
+			memcpy(out + *n, r->s + r->pos, run - r->pos);
+			*n += run - r->pos;
+			r->pos = run;
+			continue;
+		}
 		if (c == '"' || c == '\\')
 			return 0;
 		if (c < 0x20)
 			return fail(r, TXT_ERR_JSON_CONTROL_CHARACTER);
-		if (c < 0x80) {
-			out[(*n)++] = (char)c;
-			r->pos++;
-			continue;
-		}
 		if ((len = utf8_length(r->s + r->pos, r->len - r->pos)) == 0)
 			return fail(r, TXT_ERR_JSON_BAD_UTF8);
 		memcpy(out + *n, r->s + r->pos, len);
@@ -245,9 +271,9 @@ static bool
 integer_value(struct reader *r, size_t start, long long *out)
 {
 	bool negative = r->s[start] == '-';
-	unsigned long long v = 0, limit = negative
-	    ? (unsigned long long)INT64_MAX + 1
-	    : (unsigned long long)INT64_MAX;
+	unsigned long long v = 0,
+			   limit = negative ? (unsigned long long)INT64_MAX + 1
+					    : (unsigned long long)INT64_MAX;
 
 	for (size_t i = start + negative; i < r->pos; i++) {
 		unsigned d = r->s[i] - '0';
@@ -378,10 +404,12 @@ static int
 check_unique(struct reader *r, const struct json_member *m)
 {
 	for (size_t i = 0; i < r->out->count; i++) {
-		if (strcmp(r->out->members[i].key, m->key) != 0)
+		if (r->out->members[i].key_length != m->key_length ||
+		    memcmp(r->out->members[i].key, m->key, m->key_length) != 0)
 			continue;
 		snprintf(r->err->found, sizeof r->err->found, "%s", m->key);
-		return fail_at(r, (size_t)m->col - 1, TXT_ERR_JSON_DUPLICATE_KEY);
+		return fail_at(
+		    r, (size_t)m->col - 1, TXT_ERR_JSON_DUPLICATE_KEY);
 	}
 	return 0;
 }
@@ -399,7 +427,10 @@ read_member(struct reader *r)
 		return fail(r, TXT_ERR_JSON_TOO_MANY);
 	m = &r->out->members[r->out->count];
 	m->col = (int)r->pos + 1;
-	if (read_string(r, &m->key, &length) != 0 || check_unique(r, m) != 0)
+	if (read_string(r, &m->key, &length) != 0)
+		return -1;
+	m->key_length = length;
+	if (check_unique(r, m) != 0)
 		return -1;
 	skip_space(r);
 	if (!at(r, ':'))
@@ -461,8 +492,11 @@ json_line_read(const char *line, size_t len, struct json_line *out,
 const struct json_member *
 json_line_get(const struct json_line *l, const char *key)
 {
+	size_t len = strlen(key);
+
 	for (size_t i = 0; i < l->count; i++)
-		if (strcmp(l->members[i].key, key) == 0)
+		if (l->members[i].key_length == len &&
+		    memcmp(l->members[i].key, key, len) == 0)
 			return &l->members[i];
 	return NULL;
 }

@@ -19,9 +19,9 @@
 
 #include "core/text.h"
 
-#define JSONLINE_MAX      65536 /* bytes in a line */
-#define JSONLINE_MEMBERS  32    /* keys in an object */
-#define JSONLINE_STRINGS  256   /* strings in all the lists of a line */
+#define JSONLINE_MAX     65536 /* bytes in a line */
+#define JSONLINE_MEMBERS 32    /* keys in an object */
+#define JSONLINE_STRINGS 256   /* strings in all the lists of a line */
 
 enum json_kind {
 	JL_NULL,
@@ -35,8 +35,8 @@ enum json_kind {
 
 struct json_value {
 	enum json_kind kind;
-	int col;           /* 1-based, of the value's first byte */
-	long long integer; /* JL_INTEGER */
+	int col;            /* 1-based, of the value's first byte */
+	long long integer;  /* JL_INTEGER */
 	const char *string; /* JL_STRING: decoded, NUL-terminated */
 	size_t length;      /* its length in bytes (it may hold NULs) */
 	const char **items; /* JL_LIST */
@@ -45,6 +45,7 @@ struct json_value {
 
 struct json_member {
 	const char *key;
+	size_t key_length;
 	int col; /* of the key */
 	struct json_value value;
 };

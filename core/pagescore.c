@@ -10,6 +10,12 @@
 #include "core/pagescore.h"
 
 #define TEXT_MAX 8192 /* bytes of title and text looked at */
+/*
+ * A number has at least 7 digits and something before it that is neither
+ * digit nor letter: the text cannot hold more than this many, so that every
+ * number counts for the nearness of the wording.
+ */
+#define NUMBERS_MAX (TEXT_MAX / 8 + 1)
 
 enum page_rule {
 #define PAGE_SIGN(id, name, points)
@@ -66,7 +72,7 @@ static const struct phrase {
 } phrases[] = {
 #define PAGE_SIGN(id, name, points)
 #define PAGE_RULE(id, name, points)
-#define PAGE_WORDS(strength, lang, phrase)                                     \
+#define PAGE_WORDS(strength, lang, phrase) \
 	{ strength, phrase, sizeof phrase - 1 },
 #define PAGE_REPORT_AT(score)
 #define PAGE_NEAR(chars)
@@ -156,11 +162,13 @@ is_letter(uint32_t c)
 	    (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7);
 }
 
+/* Unicode's White_Space: no-break spaces (U+00A0, U+202F) included. */
 static bool
 is_space(uint32_t c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-	    c == '\v' || c == 0xA0;
+	return c == ' ' || (c >= '\t' && c <= '\r') || c == 0x85 || c == 0xA0 ||
+	    c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
+	    c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
 /*
@@ -183,6 +191,13 @@ decode(const unsigned char *s, size_t n, size_t *len)
 		return ((uint32_t)(s[0] & 0x0F) << 12) |
 		    ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
 	}
+	if ((s[0] & 0xF8) == 0xF0 && n >= 4 && (s[2] & 0xC0) == 0x80 &&
+	    (s[3] & 0xC0) == 0x80) {
+		*len = 4;
+		return ((uint32_t)(s[0] & 0x07) << 18) |
+		    ((uint32_t)(s[1] & 0x3F) << 12) |
+		    ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+	}
 	*len = 1;
 	return s[0];
 }
@@ -199,10 +214,17 @@ encode(uint32_t c, char *out)
 		out[1] = (char)(0x80 | (c & 0x3F));
 		return 2;
 	}
-	out[0] = (char)(0xE0 | (c >> 12));
-	out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-	out[2] = (char)(0x80 | (c & 0x3F));
-	return 3;
+	if (c < 0x10000) {
+		out[0] = (char)(0xE0 | (c >> 12));
+		out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (c >> 18));
+	out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
 }
 
 /* Appends s, normalised, to out (at *at, of size bytes). */
@@ -263,60 +285,109 @@ matches_at(const char *text, size_t len, size_t at, const struct phrase *ph)
 	    len - at - ph->len, &cl));
 }
 
-/* Characters (not bytes) between two places in the text. */
-static size_t
-distance(const char *text, size_t a, size_t b)
-{
-	size_t lo = a < b ? a : b, hi = a < b ? b : a, n = 0;
+/* Where the numbers start, in characters (not bytes), in text order. */
+struct number_places {
+	size_t count;
+	size_t chars[NUMBERS_MAX];
+};
 
-	for (size_t i = lo; i < hi; i++)
-		if (((unsigned char)text[i] & 0xC0) != 0x80)
-			n++;
-	return n;
+static void
+place_numbers(const char *text, const struct phone_span *spans, size_t count,
+    struct number_places *np)
+{
+	size_t chars = 0, at = 0;
+
+	np->count = count;
+	for (size_t i = 0; i < count; i++) {
+		for (; at < spans[i].at; at++)
+			if (((unsigned char)text[at] & 0xC0) != 0x80)
+				chars++;
+		np->chars[i] = chars;
+	}
 }
 
+/* Whether a number starts within near_chars characters of chars. */
 static bool
-near_a_number(const char *text, size_t at, const struct phone_span *numbers,
-    size_t count)
+near_a_number(size_t chars, const struct number_places *np)
 {
-	for (size_t i = 0; i < count; i++)
-		if (distance(text, at, numbers[i].at) <= near_chars)
-			return true;
-	return false;
+	size_t lo = 0, hi = np->count;
+	size_t from = chars > near_chars ? chars - near_chars : 0;
+
+	/* The first number at or after from. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (np->chars[mid] < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < np->count && np->chars[lo] <= chars + near_chars;
 }
 
 struct wording {
-	bool found[2];      /* a SCAM phrase, a BRAND word */
+	bool found[2]; /* a SCAM phrase, a BRAND word */
 	bool near_number[2];
 };
 
-/* Looks for every phrase that starts a word at text + at. */
-static void
-phrases_at(const char *text, size_t len, size_t at,
-    const struct phone_span *numbers, size_t count, struct wording *w)
-{
-	for (size_t i = 0; i < PHRASE_COUNT; i++) {
-		const struct phrase *ph = &phrases[i];
+/*
+ * The phrases by their first byte: phrase indexes, each list ended by -1.
+ * Built once; a page is looked at only where a phrase could start.
+ */
+static short first_byte[256];
+static short by_first[PHRASE_COUNT + 256];
+static bool indexed;
 
-		if (ph->words[0] != text[at] || !matches_at(text, len, at, ph))
+static void
+index_phrases(void)
+{
+	size_t n = 0;
+
+	if (indexed)
+		return;
+	indexed = true;
+	for (int b = 0; b < 256; b++) {
+		first_byte[b] = (short)n;
+		for (size_t i = 0; i < PHRASE_COUNT; i++)
+			if ((unsigned char)phrases[i].words[0] == b)
+				by_first[n++] = (short)i;
+		by_first[n++] = -1;
+	}
+}
+
+/*
+ * Looks for every phrase that starts a word at text + at, which is the
+ * character numbered chars.
+ */
+static void
+phrases_at(const char *text, size_t len, size_t at, size_t chars,
+    const struct number_places *np, struct wording *w)
+{
+	for (const short *i = &by_first[first_byte[(unsigned char)text[at]]];
+	     *i >= 0; i++) {
+		const struct phrase *ph = &phrases[*i];
+
+		if (!matches_at(text, len, at, ph))
 			continue;
 		w->found[ph->strength] = true;
-		if (!w->near_number[ph->strength] &&
-		    near_a_number(text, at, numbers, count))
+		if (!w->near_number[ph->strength] && near_a_number(chars, np))
 			w->near_number[ph->strength] = true;
 	}
 }
 
 static void
-find_wording(const char *text, size_t len, const struct phone_span *numbers,
-    size_t count, struct wording *w)
+find_wording(const char *text, size_t len, const struct number_places *np,
+    struct wording *w)
 {
+	size_t chars = 0;
+
 	memset(w, 0, sizeof *w);
 	for (size_t at = 0; at < len; at++) {
-		if (((unsigned char)text[at] & 0xC0) == 0x80 ||
-		    is_letter(before(text, at)))
+		if (((unsigned char)text[at] & 0xC0) == 0x80)
 			continue;
-		phrases_at(text, len, at, numbers, count, w);
+		if (!is_letter(before(text, at)))
+			phrases_at(text, len, at, chars, np, w);
+		chars++;
 	}
 }
 
@@ -360,23 +431,25 @@ wording_points(const struct wording *w)
 }
 
 void
-page_score(const char *title, const char *text, unsigned shown,
-    struct page_score *out)
+page_score(
+    const char *title, const char *text, unsigned shown, struct page_score *out)
 {
 	char buf[TEXT_MAX];
-	struct phone_span numbers[16];
+	struct phone_span numbers[NUMBERS_MAX];
+	struct number_places places;
 	struct wording w;
 	size_t len = 0, count;
 	int score = 0;
 
 	memset(out, 0, sizeof *out);
+	index_phrases();
 	/* The title and the text, with white space between them. */
 	normalise(title != NULL ? title : "", buf, &len, sizeof buf);
 	normalise(" ", buf, &len, sizeof buf);
 	normalise(text != NULL ? text : "", buf, &len, sizeof buf);
-	count = phone_find(buf, len, numbers, 16);
-	if (count > 16)
-		count = 16;
+	count = phone_find(buf, len, numbers, NUMBERS_MAX);
+	if (count > NUMBERS_MAX)
+		count = NUMBERS_MAX;
 	keep_numbers(buf, numbers, count, out);
 	if (count > 0)
 		shown |= 1u << PAGE_PHONE_NUMBER;
@@ -385,7 +458,8 @@ page_score(const char *title, const char *text, unsigned shown,
 			score += signs[s].points;
 	if (shown & (1u << PAGE_PHONE_NUMBER))
 		score += rule_points[RULE_PHONE_NUMBER];
-	find_wording(buf, len, numbers, count, &w);
+	place_numbers(buf, numbers, count, &places);
+	find_wording(buf, len, &places, &w);
 	score += wording_points(&w);
 	out->signs = shown;
 	out->scam_words = w.found[SCAM];

@@ -31,11 +31,11 @@ enum page_sign {
 #define PAGE_NUMBERS_MAX 4
 
 struct page_score {
-	int score;          /* 0-100 */
-	unsigned signs;     /* bit (1 << enum page_sign) for each sign seen,
-			       phone-number included when the text has one */
-	bool scam_words;    /* a scam phrase was found */
-	bool brand_words;   /* a brand or threat word was found */
+	int score;        /* 0-100 */
+	unsigned signs;   /* bit (1 << enum page_sign) for each sign seen,
+			     phone-number included when the text has one */
+	bool scam_words;  /* a scam phrase was found */
+	bool brand_words; /* a brand or threat word was found */
 	size_t number_count;
 	char numbers[PAGE_NUMBERS_MAX][PHONE_KEY_MAX]; /* the first numbers'
 							  digits */

@@ -5,9 +5,9 @@
 
 #include "core/phone.h"
 
-#define SAME_DIGITS 9   /* digits that must agree for two numbers to match */
-#define FIND_MIN    7   /* fewer digits in text is not a phone number */
-#define FIND_MAX    15  /* the longest number ITU-T E.164 allows */
+#define SAME_DIGITS 9  /* digits that must agree for two numbers to match */
+#define FIND_MIN    7  /* fewer digits in text is not a phone number */
+#define FIND_MAX    15 /* the longest number ITU-T E.164 allows */
 
 static bool
 is_digit(char c)
@@ -84,8 +84,7 @@ digit_run(const char *text, size_t len, size_t i, size_t *end)
 }
 
 size_t
-phone_find(
-    const char *text, size_t len, struct phone_span *spans, size_t max)
+phone_find(const char *text, size_t len, struct phone_span *spans, size_t max)
 {
 	size_t found = 0, i = 0;
 
@@ -97,7 +96,8 @@ phone_find(
 			continue;
 		}
 		/* A number does not start in the middle of a word. */
-		if (i > 0 && (is_digit(text[i - 1]) || is_letter(text[i - 1]))) {
+		if (i > 0 &&
+		    (is_digit(text[i - 1]) || is_letter(text[i - 1]))) {
 			i++;
 			continue;
 		}

@@ -25,8 +25,8 @@ bool policy_section(const struct yd_doc *doc, const struct yd_node *n,
     const char *const *keys, struct diag *d);
 
 /* A risk, a weight or a threshold: a whole number from 0 to 100. */
-void policy_read_risk(
-    const struct yd_doc *doc, const struct yd_node *n, int *out, struct diag *d);
+void policy_read_risk(const struct yd_doc *doc, const struct yd_node *n,
+    int *out, struct diag *d);
 
 /* A duration within [min, max] seconds. */
 void policy_read_duration_in(const struct yd_doc *doc, const struct yd_node *n,
@@ -37,8 +37,8 @@ void policy_read_choice(const struct yd_doc *doc, const struct yd_node *n,
     const char *const *names, int *out, struct diag *d);
 
 /* Replaces *out with the text at n. */
-void policy_read_text(
-    const struct yd_doc *doc, const struct yd_node *n, char **out, struct diag *d);
+void policy_read_text(const struct yd_doc *doc, const struct yd_node *n,
+    char **out, struct diag *d);
 
 /* Whether the catalog (when there is one) has the tool named at key. */
 bool policy_tool_known(const struct yd_doc *doc, const struct yd_node *key,

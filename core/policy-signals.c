@@ -15,8 +15,8 @@
 #include "core/policy-read.h"
 #include "core/xalloc.h"
 
-#define FRITZBOX_PORT 1012
-#define ASTERISK_PORT 5038
+#define FRITZBOX_PORT      1012
+#define ASTERISK_PORT      5038
 #define TRUSTED_MIN_DIGITS 3
 
 static const char *const signal_names[] = { "call", "missed-call",
@@ -180,10 +180,10 @@ read_signal_timing(const struct yd_doc *doc, const struct yd_node *n,
 
 	if (!policy_section(doc, n, keys, d))
 		return;
-	policy_read_duration_in(doc, yd_lookup(n, "window"), 60, 7 * 86400,
-	    &p->signal_window, d);
-	policy_read_duration_in(doc, yd_lookup(n, "two_tools_within"), 1,
-	    86400, &p->two_tools_within, d);
+	policy_read_duration_in(
+	    doc, yd_lookup(n, "window"), 60, 7 * 86400, &p->signal_window, d);
+	policy_read_duration_in(doc, yd_lookup(n, "two_tools_within"), 1, 86400,
+	    &p->two_tools_within, d);
 	policy_read_choice(doc, yd_lookup(n, "while_running"),
 	    while_running_names, &while_running, d);
 	p->while_running = (enum verdict)while_running;
@@ -277,8 +277,8 @@ read_trusted_entry(const struct yd_doc *doc, const struct yd_node *n,
 	policy_read_text(doc, yd_require(doc, n, "number", d), &number, d);
 	policy_read_text(doc, yd_lookup(n, "name"), &name, d);
 	if (number != NULL)
-		add_trusted(doc, yd_lookup(n, "number"), number, name, p, cap,
-		    d);
+		add_trusted(
+		    doc, yd_lookup(n, "number"), number, name, p, cap, d);
 	free(number);
 	free(name);
 }
@@ -300,8 +300,8 @@ read_trusted(const struct yd_doc *doc, const struct yd_node *n,
 }
 
 static void
-read_port(const struct yd_doc *doc, const struct yd_node *n, int *out,
-    struct diag *d)
+read_port(
+    const struct yd_doc *doc, const struct yd_node *n, int *out, struct diag *d)
 {
 	long v;
 
@@ -319,8 +319,8 @@ read_fritzbox(const struct yd_doc *doc, const struct yd_node *n,
 
 	if (!policy_section(doc, n, keys, d))
 		return;
-	policy_read_text(doc, yd_require(doc, n, "host", d), &p->fritzbox.host,
-	    d);
+	policy_read_text(
+	    doc, yd_require(doc, n, "host", d), &p->fritzbox.host, d);
 	read_port(doc, yd_lookup(n, "port"), &p->fritzbox.port, d);
 }
 
@@ -334,11 +334,11 @@ read_asterisk(const struct yd_doc *doc, const struct yd_node *n,
 
 	if (!policy_section(doc, n, keys, d))
 		return;
-	policy_read_text(doc, yd_require(doc, n, "host", d), &p->asterisk.host,
-	    d);
+	policy_read_text(
+	    doc, yd_require(doc, n, "host", d), &p->asterisk.host, d);
 	read_port(doc, yd_lookup(n, "port"), &p->asterisk.port, d);
-	policy_read_text(doc, yd_require(doc, n, "username", d),
-	    &p->asterisk.username, d);
+	policy_read_text(
+	    doc, yd_require(doc, n, "username", d), &p->asterisk.username, d);
 	policy_read_text(doc, yd_require(doc, n, "secret_file", d),
 	    &p->asterisk.secret_file, d);
 }

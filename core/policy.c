@@ -85,6 +85,29 @@ policy_tool_verdict(const struct policy *p, const char *tool_id)
 	return -1;
 }
 
+int
+policy_facts_risk(const struct policy *p, unsigned held)
+{
+	int risk = 0;
+
+	for (int fact = 0; fact < FACT_COUNT; fact++)
+		if (held & (1u << fact))
+			risk += p->fact_risk[fact];
+	return risk;
+}
+
+enum verdict
+policy_verdict_for_risk(const struct policy *p, int risk)
+{
+	if (risk >= p->hold_at)
+		return VERDICT_HOLD;
+	if (risk >= p->warn_at)
+		return VERDICT_WARN;
+	if (risk >= p->notify_at)
+		return VERDICT_NOTIFY;
+	return VERDICT_ALLOW;
+}
+
 const char *
 policy_mode_name(enum policy_mode mode)
 {
@@ -368,8 +391,8 @@ policy_tool_known(const struct yd_doc *doc, const struct yd_node *key,
 {
 	if (c == NULL || catalog_find(c, key->value) != NULL)
 		return true;
-	yd_error(doc, key, d, TXT_ERR_POLICY_UNKNOWN_TOOL, "tool", key->value,
-	    NULL);
+	yd_error(
+	    doc, key, d, TXT_ERR_POLICY_UNKNOWN_TOOL, "tool", key->value, NULL);
 	return false;
 }
 
@@ -461,8 +484,8 @@ policy_read_choice(const struct yd_doc *doc, const struct yd_node *n,
 }
 
 void
-policy_read_text(const struct yd_doc *doc, const struct yd_node *n,
-    char **out, struct diag *d)
+policy_read_text(const struct yd_doc *doc, const struct yd_node *n, char **out,
+    struct diag *d)
 {
 	const char *s;
 
@@ -483,7 +506,8 @@ read_contact(const struct yd_doc *doc, const struct yd_node *n,
 	if (n == NULL || policy_node_empty(n) ||
 	    (yd_check_mapping(doc, n, keys, d) != 0 && n->type != YD_MAPPING))
 		return;
-	policy_read_text(doc, yd_require(doc, n, "name", d), &p->contact_name, d);
+	policy_read_text(
+	    doc, yd_require(doc, n, "name", d), &p->contact_name, d);
 	policy_read_text(doc, yd_lookup(n, "phone"), &p->contact_phone, d);
 }
 
@@ -538,8 +562,8 @@ read_warning(const struct yd_doc *doc, const struct yd_node *root,
 	    doc, yd_lookup(root, "allow_pause"), 1, 600, &p->allow_pause, d);
 	policy_read_duration_in(doc, yd_lookup(root, "answer_within"), 1, 86400,
 	    &p->answer_within, d);
-	policy_read_choice(doc, yd_lookup(root, "when_nobody_answers"), nobody_names,
-	    &nobody, d);
+	policy_read_choice(doc, yd_lookup(root, "when_nobody_answers"),
+	    nobody_names, &nobody, d);
 	p->when_nobody_answers = (enum nobody_answers)nobody;
 	if ((n = yd_lookup(root, "speak")) != NULL &&
 	    policy_want_scalar(doc, n, d) == 0)

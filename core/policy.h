@@ -48,12 +48,13 @@ enum signal_kind {
 	SIGNAL_CALL,               /* an incoming call, number not trusted */
 	SIGNAL_MISSED_CALL,        /* a missed call, number not trusted */
 	SIGNAL_OUTGOING_CALL,      /* a call out, number not trusted */
-	SIGNAL_CALLED_PAGE_NUMBER, /* a call out to a number a scam page showed */
+	SIGNAL_CALLED_PAGE_NUMBER, /* a call out to a number a scam page showed
+				    */
 	SIGNAL_TRUSTED_CALL,       /* a call with a trusted number */
 	SIGNAL_SCAM_PAGE,          /* a page or window that looks like a scam */
-	SIGNAL_REMOTE_DESKTOP,     /* remote control of the desktop being set up */
-	SIGNAL_SCREEN_CAST,        /* sharing of the screen being set up */
-	SIGNAL_REMOTE_SESSION,     /* a running remote tool got a connection */
+	SIGNAL_REMOTE_DESKTOP, /* remote control of the desktop being set up */
+	SIGNAL_SCREEN_CAST,    /* sharing of the screen being set up */
+	SIGNAL_REMOTE_SESSION, /* a running remote tool got a connection */
 	SIGNAL_KIND_COUNT
 };
 
@@ -106,8 +107,8 @@ struct policy {
 
 	/* Signals (docs/policy.md, "Calls and scam pages"). */
 	int signal_risk[SIGNAL_KIND_COUNT];
-	int sanctioned_relief;      /* risk taken off a sanctioned tool */
-	char **sanctioned;          /* tool ids IT sanctioned */
+	int sanctioned_relief; /* risk taken off a sanctioned tool */
+	char **sanctioned;     /* tool ids IT sanctioned */
 	size_t sanctioned_count;
 	long long signal_window;    /* how long a signal counts, seconds */
 	long long two_tools_within; /* seconds */
@@ -150,6 +151,12 @@ void policy_free(struct policy *p);
 
 /* The fixed verdict the policy gives a tool, or -1. */
 int policy_tool_verdict(const struct policy *p, const char *tool_id);
+
+/* The risk the facts held add (bits 1 << enum launch_fact). */
+int policy_facts_risk(const struct policy *p, unsigned held);
+
+/* The verdict the thresholds give a risk. */
+enum verdict policy_verdict_for_risk(const struct policy *p, int risk);
 
 /* Whether IT sanctioned the tool (sanctioned:). */
 bool policy_sanctioned(const struct policy *p, const char *tool_id);

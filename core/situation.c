@@ -9,6 +9,7 @@
 
 #include "core/pagescore.h"
 #include "core/situation.h"
+#include "core/strcopy.h"
 
 /* A connected call that never says it ended counts for at most this many
  * windows; a ringing one, or a session, for one. */
@@ -65,14 +66,24 @@ signal_weight(const struct policy *p, const struct signal *sig, long long now)
 }
 
 static bool
+newer(const struct signal *a, const struct signal *b)
+{
+	if (a->changed != b->changed)
+		return a->changed > b->changed;
+	if (a->began != b->began)
+		return a->began > b->began;
+	return a->key_hash > b->key_hash;
+}
+
+static bool
 concerns(const struct signal *sig, long uid)
 {
 	return sig->uid < 0 || sig->uid == uid;
 }
 
 size_t
-situation_counting(const struct situation *s, const struct policy *p,
-    long uid, long long now, const struct signal **out, size_t max, int *risk)
+situation_counting(const struct situation *s, const struct policy *p, long uid,
+    long long now, const struct signal **out, size_t max, int *risk)
 {
 	const struct signal *best[SIGNAL_KIND_COUNT] = { 0 };
 	int weight[SIGNAL_KIND_COUNT] = { 0 };
@@ -82,9 +93,12 @@ situation_counting(const struct situation *s, const struct policy *p,
 		const struct signal *sig = &s->signals[i];
 		int w;
 
-		if (!concerns(sig, uid) || (w = signal_weight(p, sig, now)) == 0)
+		if (!concerns(sig, uid) ||
+		    (w = signal_weight(p, sig, now)) == 0)
 			continue;
-		if (best[sig->kind] == NULL || w > weight[sig->kind]) {
+		/* Of two that weigh the same, the newer: what goes on now. */
+		if (best[sig->kind] == NULL || w > weight[sig->kind] ||
+		    (w == weight[sig->kind] && newer(sig, best[sig->kind]))) {
 			best[sig->kind] = sig;
 			weight[sig->kind] = w;
 		}
@@ -95,7 +109,8 @@ situation_counting(const struct situation *s, const struct policy *p,
 		int top = -1;
 
 		for (int k = 0; k < SIGNAL_KIND_COUNT; k++)
-			if (best[k] != NULL && (top < 0 || weight[k] > weight[top]))
+			if (best[k] != NULL &&
+			    (top < 0 || weight[k] > weight[top]))
 				top = k;
 		if (top < 0)
 			break;
@@ -135,8 +150,8 @@ situation_prune(struct situation *s, const struct policy *p, long long now)
  * has its share, else among all: the one that counts least now.
  */
 static size_t
-weakest(const struct situation *s, const struct policy *p, long uid,
-    long long now)
+weakest(
+    const struct situation *s, const struct policy *p, long uid, long long now)
 {
 	size_t own = 0, pick = 0;
 	bool only_own;
@@ -162,13 +177,17 @@ weakest(const struct situation *s, const struct policy *p, long uid,
 
 /* A new signal slot for uid, made room for if need be. */
 static struct signal *
-new_signal(struct situation *s, const struct policy *p, long uid,
-    long long now)
+new_signal(struct situation *s, const struct policy *p, long uid, long long now)
 {
 	size_t own = 0;
 	struct signal *sig;
 
-	situation_prune(s, p, now);
+	/* Forgetting what no longer counts can wait for a minute, or for
+	   want of room: a busy trace makes many signals a minute. */
+	if (now - s->pruned >= 60 || s->count == SITUATION_SIGNALS) {
+		situation_prune(s, p, now);
+		s->pruned = now;
+	}
 	for (size_t i = 0; i < s->count; i++)
 		if (uid >= 0 && s->signals[i].uid == uid)
 			own++;
@@ -181,24 +200,44 @@ new_signal(struct situation *s, const struct policy *p, long uid,
 	return sig;
 }
 
-static struct signal *
-find_signal(struct situation *s, enum trace_type from, long uid,
-    const char *key)
+static unsigned
+hash_key(const char *key)
 {
+	unsigned h = 2166136261u;
+
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)*key) * 16777619u;
+	return h;
+}
+
+static struct signal *
+find_signal(
+    struct situation *s, enum trace_type from, long uid, const char *key)
+{
+	unsigned h = hash_key(key);
+
 	for (size_t i = 0; i < s->count; i++) {
 		struct signal *sig = &s->signals[i];
 
-		if (sig->from == from && sig->uid == uid &&
-		    strcmp(sig->key, key) == 0)
+		if (sig->key_hash == h && sig->from == from &&
+		    sig->uid == uid && strcmp(sig->key, key) == 0)
 			return sig;
 	}
 	return NULL;
 }
 
+/* Sets the key that ties news of a signal together. */
+static void
+set_key(struct signal *sig, const char *key)
+{
+	strcopy(sig->key, sizeof sig->key, key);
+	sig->key_hash = hash_key(sig->key);
+}
+
 static void
 copy(char *dst, size_t size, const char *src)
 {
-	snprintf(dst, size, "%s", src != NULL ? src : "");
+	strcopy(dst, size, src);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -241,8 +280,7 @@ call_kind(const struct situation *s, const struct policy *p,
 		return page_showed(s, p, ev->uid, ev->number, now)
 		    ? SIGNAL_CALLED_PAGE_NUMBER
 		    : SIGNAL_OUTGOING_CALL;
-	return ev->call_state == CALL_MISSED ? SIGNAL_MISSED_CALL
-					     : SIGNAL_CALL;
+	return ev->call_state == CALL_MISSED ? SIGNAL_MISSED_CALL : SIGNAL_CALL;
 }
 
 /* Who it was, for the reasons: the trusted name, the contact, the number. */
@@ -269,22 +307,23 @@ take_call(struct situation *s, const struct policy *p,
 	struct signal *sig;
 	enum signal_kind kind = call_kind(s, p, ev, now);
 
-	snprintf(key, sizeof key, "%s:%s", call_source_name(ev->call_source),
-	    ev->call_id != NULL ? ev->call_id
-				: ev->number != NULL ? ev->number : "");
+	strjoin(key, sizeof key, call_source_name(ev->call_source), ':',
+	    ev->call_id != NULL      ? ev->call_id
+		: ev->number != NULL ? ev->number
+				     : "");
 	sig = find_signal(s, TRACE_CALL, ev->uid, key);
 	if (sig == NULL) {
 		sig = new_signal(s, p, ev->uid, now);
 		sig->from = TRACE_CALL;
-		copy(sig->key, sizeof sig->key, key);
+		set_key(sig, key);
 		call_detail(p, ev, sig->detail, sizeof sig->detail);
 		sig->kind = kind;
 	} else if (sig->kind == SIGNAL_CALL && kind == SIGNAL_MISSED_CALL) {
 		sig->kind = kind; /* a ring nobody answered weighs less */
 	}
 	sig->changed = now;
-	sig->ongoing = ev->call_state == CALL_RINGING ||
-	    ev->call_state == CALL_ACTIVE;
+	sig->ongoing =
+	    ev->call_state == CALL_RINGING || ev->call_state == CALL_ACTIVE;
 	sig->active = ev->call_state == CALL_ACTIVE;
 	news->signal = sig;
 }
@@ -330,14 +369,13 @@ take_popup(struct situation *s, const struct policy *p,
 		sig = new_signal(s, p, ev->uid, now);
 		sig->from = TRACE_POPUP;
 		sig->kind = SIGNAL_SCAM_PAGE;
-		copy(sig->key, sizeof sig->key, key);
+		set_key(sig, key);
 		copy(sig->detail, sizeof sig->detail, key);
 	}
 	sig->changed = now;
 	if (score.score > sig->score)
 		sig->score = score.score;
-	for (size_t i = 0; i < score.number_count && sig->number_count < 2;
-	     i++)
+	for (size_t i = 0; i < score.number_count && sig->number_count < 2; i++)
 		memcpy(sig->numbers[sig->number_count++], score.numbers[i],
 		    PHONE_KEY_MAX);
 	news->signal = sig;
@@ -371,7 +409,7 @@ take_portal(struct situation *s, const struct policy *p,
 	char key[sizeof s->signals[0].key];
 	struct signal *sig;
 
-	snprintf(key, sizeof key, "%s:%s", portal_kind_name(ev->portal),
+	strjoin(key, sizeof key, portal_kind_name(ev->portal), ':',
 	    ev->session != NULL ? ev->session : ev->app);
 	sig = find_signal(s, TRACE_PORTAL, ev->uid, key);
 	if (sig == NULL && !ev->started && ev->session == NULL)
@@ -382,7 +420,7 @@ take_portal(struct situation *s, const struct policy *p,
 		sig = new_signal(s, p, ev->uid, now);
 		sig->from = TRACE_PORTAL;
 		sig->kind = kind;
-		copy(sig->key, sizeof sig->key, key);
+		set_key(sig, key);
 		copy(sig->detail, sizeof sig->detail, ev->app);
 	}
 	sig->changed = now;
@@ -391,8 +429,8 @@ take_portal(struct situation *s, const struct policy *p,
 }
 
 struct signal *
-situation_remote_session(struct situation *s, const struct policy *p,
-    long uid, long pid, const char *remote, int port, long long at)
+situation_remote_session(struct situation *s, const struct policy *p, long uid,
+    long pid, const char *remote, int port, long long at)
 {
 	enum trace_type from = remote != NULL ? TRACE_CONNECT : TRACE_LISTEN;
 	char key[sizeof s->signals[0].key];
@@ -406,7 +444,7 @@ situation_remote_session(struct situation *s, const struct policy *p,
 		sig->from = from;
 		sig->kind = SIGNAL_REMOTE_SESSION;
 		sig->pid = pid;
-		copy(sig->key, sizeof sig->key, key);
+		set_key(sig, key);
 		if (remote != NULL)
 			copy(sig->detail, sizeof sig->detail, remote);
 		else
@@ -475,8 +513,9 @@ void
 situation_launched(struct situation *s, const char *tool_id,
     const char *tool_name, long uid, long long at)
 {
-	size_t n = s->launch_count < SITUATION_LAUNCHES ? s->launch_count
-						       : SITUATION_LAUNCHES - 1;
+	size_t n = s->launch_count < SITUATION_LAUNCHES
+	    ? s->launch_count
+	    : SITUATION_LAUNCHES - 1;
 
 	memmove(&s->launches[1], &s->launches[0], n * sizeof s->launches[0]);
 	copy(s->launches[0].tool_id, sizeof s->launches[0].tool_id, tool_id);

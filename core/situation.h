@@ -21,12 +21,12 @@
 #include "core/policy.h"
 #include "core/trace.h"
 
-#define SITUATION_SIGNALS     64  /* signals kept at once */
-#define SITUATION_PER_USER    16  /* of which one user's own at most */
-#define SITUATION_LAUNCHES    16  /* recent tool launches kept */
-#define SITUATION_SEEN        256 /* tools ever seen, kept */
-#define SITUATION_ID_MAX      64
-#define SITUATION_DETAIL_MAX  64
+#define SITUATION_SIGNALS    64  /* signals kept at once */
+#define SITUATION_PER_USER   16  /* of which one user's own at most */
+#define SITUATION_LAUNCHES   16  /* recent tool launches kept */
+#define SITUATION_SEEN       256 /* tools ever seen, kept */
+#define SITUATION_ID_MAX     64
+#define SITUATION_DETAIL_MAX 64
 
 struct signal {
 	enum signal_kind kind;
@@ -36,7 +36,8 @@ struct signal {
 	bool ongoing;      /* a call ringing or going on, a sharing session */
 	bool active;       /* a call known to be connected */
 	enum trace_type from;
-	char key[TRACE_NAME_MAX / 4];      /* ties news of one call or session */
+	char key[TRACE_NAME_MAX / 4]; /* ties news of one call or session */
+	unsigned key_hash;            /* of key, to find it fast */
 	char detail[SITUATION_DETAIL_MAX]; /* the number as written, a name,
 					      a site, an app */
 	long pid;                          /* remote-session: the tool's */
@@ -59,6 +60,8 @@ struct situation {
 	struct recent_launch launches[SITUATION_LAUNCHES];
 	size_t seen_count; /* sorted */
 	char seen[SITUATION_SEEN][SITUATION_ID_MAX];
+	long long pruned; /* when signals that no longer count were last
+			     forgotten */
 };
 
 /* What a page or a call came to, for `policy test` and the journal. */
@@ -86,12 +89,12 @@ struct signal *situation_remote_session(struct situation *s,
     long long at);
 
 /* The weight a signal has at time now, faded. */
-int signal_weight(const struct policy *p, const struct signal *sig,
-    long long now);
+int signal_weight(
+    const struct policy *p, const struct signal *sig, long long now);
 
 /* Whether a signal is still going on at time now (not stale). */
-bool signal_ongoing(const struct policy *p, const struct signal *sig,
-    long long now);
+bool signal_ongoing(
+    const struct policy *p, const struct signal *sig, long long now);
 
 /*
  * The signals that count for a launch by uid at time now: for each kind
@@ -102,7 +105,8 @@ size_t situation_counting(const struct situation *s, const struct policy *p,
     long uid, long long now, const struct signal **out, size_t max, int *risk);
 
 /* Forgets signals that no longer count. */
-void situation_prune(struct situation *s, const struct policy *p, long long now);
+void situation_prune(
+    struct situation *s, const struct policy *p, long long now);
 
 /* Notes a launch of a remote tool: recent, and seen from now on. */
 void situation_launched(struct situation *s, const char *tool_id,

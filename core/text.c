@@ -66,6 +66,13 @@ text_init(void)
 	}
 }
 
+/*
+ * Each sentence as gettext found it, once: the language does not change
+ * while the program runs, and the strings gettext returns live as long as
+ * the program. Wording a million reasons must not ask it a million times.
+ */
+static const char *found[TEXT_COUNT];
+
 const char *
 text(enum text_id id)
 {
@@ -75,8 +82,11 @@ text(enum text_id id)
 		return "";
 	if (msgids[id] == NULL)
 		return text_table[id].english;
+	if (found[id] != NULL)
+		return found[id];
 	t = dgettext(TEXT_DOMAIN, msgids[id]);
-	return t == msgids[id] ? text_table[id].english : t;
+	found[id] = t == msgids[id] ? text_table[id].english : t;
+	return found[id];
 }
 
 const char *

@@ -21,14 +21,12 @@ static const char *const type_names[] = { "popup", "call", "portal", "exec",
 static const char *const popup_source_names[] = { "browser", "window", NULL };
 static const char *const call_source_names[] = { "kdeconnect", "gsconnect",
 	"fritzbox", "modemmanager", "ami", "manual", NULL };
-static const char *const direction_names[] = { "incoming", "outgoing",
-	NULL };
+static const char *const direction_names[] = { "incoming", "outgoing", NULL };
 static const char *const call_state_names[] = { "ringing", "active", "ended",
 	"missed", NULL };
-static const char *const portal_kind_names[] = { "RemoteDesktop",
-	"ScreenCast", NULL };
-static const char *const portal_state_names[] = { "started", "stopped",
+static const char *const portal_kind_names[] = { "RemoteDesktop", "ScreenCast",
 	NULL };
+static const char *const portal_state_names[] = { "started", "stopped", NULL };
 
 enum field {
 	F_AT,
@@ -61,42 +59,52 @@ enum field {
 	F_COUNT
 };
 
-#define ON(t) (1u << TRACE_##t)
-#define EVERY ((1u << TRACE_TYPE_COUNT) - 1)
+#define ON(t)   (1u << TRACE_##t)
+#define EVERY   ((1u << TRACE_TYPE_COUNT) - 1)
 #define PROCESS (ON(EXEC) | ON(LISTEN) | ON(CONNECT) | ON(EXIT))
+
+#define FIELD(name, allowed, required)                   \
+	{                                                \
+		name, sizeof name - 1, allowed, required \
+	}
 
 static const struct field_rule {
 	const char *name;
+	size_t length;
 	unsigned allowed;  /* types it belongs to */
 	unsigned required; /* types that must have it */
 } fields[F_COUNT] = {
-	[F_AT] = { "at", EVERY, EVERY },
-	[F_TYPE] = { "type", EVERY, EVERY },
-	[F_UID] = { "uid", EVERY, ON(EXEC) },
-	[F_SOURCE] = { "source", ON(POPUP) | ON(CALL), ON(POPUP) | ON(CALL) },
-	[F_TITLE] = { "title", ON(POPUP), 0 },
-	[F_URL] = { "url", ON(POPUP), 0 },
-	[F_TEXT] = { "text", ON(POPUP), 0 },
-	[F_INDICATORS] = { "indicators", ON(POPUP), 0 },
-	[F_DIRECTION] = { "direction", ON(CALL), ON(CALL) },
-	[F_STATE] = { "state", ON(CALL) | ON(PORTAL), ON(CALL) | ON(PORTAL) },
-	[F_NUMBER] = { "number", ON(CALL), ON(CALL) },
-	[F_CONTACT] = { "contact", ON(CALL), 0 },
-	[F_ID] = { "id", ON(CALL), 0 },
-	[F_INTERFACE] = { "interface", ON(PORTAL), ON(PORTAL) },
-	[F_APP] = { "app", ON(PORTAL), ON(PORTAL) },
-	[F_SESSION] = { "session", ON(PORTAL), 0 },
-	[F_PID] = { "pid", PROCESS, PROCESS },
-	[F_EXE] = { "exe", ON(EXEC), ON(EXEC) },
-	[F_ARGV] = { "argv", ON(EXEC), ON(EXEC) },
-	[F_PARENT_EXE] = { "parent_exe", ON(EXEC), ON(EXEC) },
-	[F_FILE_AGE] = { "file_age_s", ON(EXEC), ON(EXEC) },
-	[F_PACKAGED] = { "packaged", ON(EXEC), ON(EXEC) },
-	[F_PACKAGE] = { "package", ON(EXEC), 0 },
-	[F_USER_WRITABLE] = { "user_writable", ON(EXEC), 0 },
-	[F_FIRST_SEEN] = { "first_seen", ON(EXEC), 0 },
-	[F_PORT] = { "port", ON(LISTEN) | ON(CONNECT), ON(LISTEN) | ON(CONNECT) },
-	[F_REMOTE] = { "remote", ON(CONNECT), ON(CONNECT) },
+	/* Kept in the order of enum field. */
+	[F_AT] = FIELD("at", EVERY, EVERY),
+	[F_TYPE] = FIELD("type", EVERY, EVERY),
+	[F_UID] = FIELD("uid", EVERY, ON(EXEC)),
+	[F_SOURCE] =
+	    FIELD("source", ON(POPUP) | ON(CALL), ON(POPUP) | ON(CALL)),
+	[F_TITLE] = FIELD("title", ON(POPUP), 0),
+	[F_URL] = FIELD("url", ON(POPUP), 0),
+	[F_TEXT] = FIELD("text", ON(POPUP), 0),
+	[F_INDICATORS] = FIELD("indicators", ON(POPUP), 0),
+	[F_DIRECTION] = FIELD("direction", ON(CALL), ON(CALL)),
+	[F_STATE] =
+	    FIELD("state", ON(CALL) | ON(PORTAL), ON(CALL) | ON(PORTAL)),
+	[F_NUMBER] = FIELD("number", ON(CALL), ON(CALL)),
+	[F_CONTACT] = FIELD("contact", ON(CALL), 0),
+	[F_ID] = FIELD("id", ON(CALL), 0),
+	[F_INTERFACE] = FIELD("interface", ON(PORTAL), ON(PORTAL)),
+	[F_APP] = FIELD("app", ON(PORTAL), ON(PORTAL)),
+	[F_SESSION] = FIELD("session", ON(PORTAL), 0),
+	[F_PID] = FIELD("pid", PROCESS, PROCESS),
+	[F_EXE] = FIELD("exe", ON(EXEC), ON(EXEC)),
+	[F_ARGV] = FIELD("argv", ON(EXEC), ON(EXEC)),
+	[F_PARENT_EXE] = FIELD("parent_exe", ON(EXEC), ON(EXEC)),
+	[F_FILE_AGE] = FIELD("file_age_s", ON(EXEC), ON(EXEC)),
+	[F_PACKAGED] = FIELD("packaged", ON(EXEC), ON(EXEC)),
+	[F_PACKAGE] = FIELD("package", ON(EXEC), 0),
+	[F_USER_WRITABLE] = FIELD("user_writable", ON(EXEC), 0),
+	[F_FIRST_SEEN] = FIELD("first_seen", ON(EXEC), 0),
+	[F_PORT] =
+	    FIELD("port", ON(LISTEN) | ON(CONNECT), ON(LISTEN) | ON(CONNECT)),
+	[F_REMOTE] = FIELD("remote", ON(CONNECT), ON(CONNECT)),
 };
 
 const char *
@@ -140,7 +148,8 @@ trace_line_skipped(const char *line, size_t len)
 {
 	size_t i = 0;
 
-	while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+	while (
+	    i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
 		i++;
 	return i == len || line[i] == '#';
 }
@@ -275,8 +284,8 @@ name_list(const char *const *names, char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (size_t i = 0; names[i] != NULL && at < size; i++)
-		at += (size_t)snprintf(buf + at, size - at, "%s%s",
-		    i > 0 ? ", " : "", names[i]);
+		at += (size_t)snprintf(
+		    buf + at, size - at, "%s%s", i > 0 ? ", " : "", names[i]);
 }
 
 static int
@@ -306,8 +315,8 @@ want_string(struct reading *r, const struct json_member *m, size_t max,
 		    m->key, "max", limit, NULL);
 	}
 	if (strlen(m->value.string) != m->value.length)
-		return fail(r, m->value.col, TXT_ERR_JSON_CONTROL_CHARACTER,
-		    NULL);
+		return fail(
+		    r, m->value.col, TXT_ERR_JSON_CONTROL_CHARACTER, NULL);
 	*out = m->value.string;
 	return 0;
 }
@@ -326,8 +335,8 @@ want_text(struct reading *r, const struct json_member *m, size_t max,
 }
 
 static int
-want_string_or_null(struct reading *r, const struct json_member *m,
-    size_t max, const char **out)
+want_string_or_null(struct reading *r, const struct json_member *m, size_t max,
+    const char **out)
 {
 	if (m->value.kind == JL_NULL) {
 		*out = NULL;
@@ -523,8 +532,8 @@ static int
 read_common_field(struct reading *r, enum field f, const struct json_member *m)
 {
 	struct trace_event *ev = r->ev;
-	long long v;
-	int e;
+	long long v = 0;
+	int e = 0;
 
 	switch (f) {
 	case F_AT:
@@ -564,12 +573,11 @@ read_common_field(struct reading *r, enum field f, const struct json_member *m)
 
 /* Fields of portals and processes. */
 static int
-read_process_field(
-    struct reading *r, enum field f, const struct json_member *m)
+read_process_field(struct reading *r, enum field f, const struct json_member *m)
 {
 	struct trace_event *ev = r->ev;
-	long long v;
-	int e;
+	long long v = 0;
+	int e = 0;
 
 	switch (f) {
 	case F_INTERFACE:
@@ -616,11 +624,11 @@ read_process_field(
 }
 
 static int
-field_of(const char *key)
+field_of(const struct json_member *m)
 {
 	for (int f = 0; f < F_COUNT; f++)
-		if (fields[f].name[0] == key[0] &&
-		    strcmp(fields[f].name, key) == 0)
+		if (fields[f].length == m->key_length &&
+		    memcmp(fields[f].name, m->key, m->key_length) == 0)
 			return f;
 	return -1;
 }
@@ -676,7 +684,7 @@ read_member(struct reading *r, const struct json_member *m, unsigned *seen)
 {
 	unsigned type_bit = 1u << r->ev->type;
 	char expected[512];
-	int f = field_of(m->key), rc;
+	int f = field_of(m), rc;
 
 	if (f < 0 || !(fields[f].allowed & type_bit)) {
 		fields_of_type(r->ev->type, expected, sizeof expected);
@@ -789,8 +797,8 @@ add_portal(json_t *o, const struct trace_event *ev)
 {
 	json_object_set_new(
 	    o, "interface", json_string(portal_kind_names[ev->portal]));
-	json_object_set_new(o, "state",
-	    json_string(portal_state_names[ev->started ? 0 : 1]));
+	json_object_set_new(
+	    o, "state", json_string(portal_state_names[ev->started ? 0 : 1]));
 	json_object_set_new(o, "app", json_string(ev->app));
 	if (ev->session != NULL)
 		json_object_set_new(o, "session", json_string(ev->session));

@@ -57,13 +57,13 @@ enum portal_kind {
 };
 
 /* Bounds on what an event may carry, in bytes. */
-#define TRACE_TITLE_MAX   1024
-#define TRACE_URL_MAX     2048
-#define TRACE_TEXT_MAX    4096
-#define TRACE_NUMBER_MAX  64
-#define TRACE_NAME_MAX    256 /* contact, id, app, session, package */
-#define TRACE_PATH_MAX    4096
-#define TRACE_REMOTE_MAX  64
+#define TRACE_TITLE_MAX  1024
+#define TRACE_URL_MAX    2048
+#define TRACE_TEXT_MAX   4096
+#define TRACE_NUMBER_MAX 64
+#define TRACE_NAME_MAX   256 /* contact, id, app, session, package */
+#define TRACE_PATH_MAX   4096
+#define TRACE_REMOTE_MAX 64
 
 struct trace_event {
 	enum trace_type type;

@@ -56,8 +56,8 @@ struct gate_record {
 	struct match match;
 	struct launch_facts facts; /* exe and package point into this record */
 	struct judgement judgement;
-	bool stopped; /* SIGSTOP was sent before ALLOW */
-	bool denied;  /* the launch was refused (EPERM) */
+	bool stopped;        /* SIGSTOP was sent before ALLOW */
+	bool denied;         /* the launch was refused (EPERM) */
 	const char *browser; /* the browser that launched it, or NULL */
 	unsigned latency_ns;
 	char exe[PLATFORM_PATH_MAX];
@@ -213,6 +213,9 @@ void proc_facts_free(struct proc_facts *f);
  * The name is static.
  */
 const char *proc_browser_launcher(pid_t pid, bool include_self);
+
+/* When pid started, in unix seconds; -1 if it is gone. */
+long long proc_started(pid_t pid);
 
 /* Calls fn for every process running now. */
 void proc_scan(void (*fn)(pid_t pid, void *arg), void *arg);

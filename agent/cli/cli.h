@@ -8,6 +8,7 @@
 #ifndef RDGUARD_CLI_H
 #define RDGUARD_CLI_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "core/text.h"
@@ -52,6 +53,9 @@ int cli_usage(const struct cli_verb *v);
 
 /* policy-test.c: `rdguard policy test`; argv starts after "test". */
 int policy_test(const struct cli_options *o, int argc, char **argv);
+
+/* events-trace.c: a journal record as a trace event, or NULL. */
+json_t *journal_record_as_trace(const json_t *rec);
 
 /* Reads a tool number as `rdguard status` shows it ("7" or "#7"). */
 bool cli_parse_id(const char *s, unsigned *id);

@@ -1,6 +1,7 @@
 /*
  * cmd-events.c: rdguard events [--since WHEN] [--limit N] [--follow]
- * [--json]: the journal of decisions, as sentences or as JSON lines.
+ * [--json | --trace]: the journal of decisions, as sentences, as JSON
+ * lines, or as a trace for `rdguard policy test` (events-trace.c).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@ struct events_args {
 	long long limit;
 	bool follow;
 	bool json;
+	bool trace; /* as trace events (docs/trace.md) */
 };
 
 /* A verdict's sentence for a decision record. */
@@ -181,8 +183,7 @@ print_record(const json_t *rec)
 	else if (strcmp(event, "signal") == 0) {
 		show_line(TXT_CLI_EVENT_SIGNAL, "time", when, NULL);
 		print_reasons(rec);
-	}
-	else if (strcmp(event, "allowed") == 0)
+	} else if (strcmp(event, "allowed") == 0)
 		show_line(TXT_CLI_EVENT_ALLOWED, "time", when, "tool",
 		    show_str(rec, "tool"), "who", show_who(rec), "until",
 		    show_time(show_str(rec, "until"), until, sizeof until),
@@ -257,6 +258,8 @@ parse_args(int argc, char **argv, struct events_args *a)
 			a->follow = true;
 		else if (strcmp(argv[i], "--json") == 0)
 			a->json = true;
+		else if (strcmp(argv[i], "--trace") == 0)
+			a->trace = true;
 		else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
 			if (parse_since(argv[++i], &a->since_ms) != 0) {
 				cli_error(
@@ -276,6 +279,16 @@ parse_args(int argc, char **argv, struct events_args *a)
 			return -1;
 	}
 	return 0;
+}
+
+static void
+show_trace_line(const json_t *rec)
+{
+	json_t *ev = journal_record_as_trace(rec);
+
+	if (ev != NULL)
+		show_json_line(ev);
+	json_decref(ev);
 }
 
 static int
@@ -301,7 +314,9 @@ events_exec(const struct cli_options *o, int argc, char **argv)
 		const json_t *rec = json_object_get(msg, "event");
 
 		if (rec != NULL) {
-			if (a.json)
+			if (a.trace)
+				show_trace_line(rec);
+			else if (a.json)
 				show_json_line(rec);
 			else
 				print_record(rec);
@@ -320,7 +335,7 @@ events_exec(const struct cli_options *o, int argc, char **argv)
 
 const struct cli_verb cmd_events = {
 	.name = "events",
-	.usage = "[--since WHEN] [--limit N] [--follow] [--json]",
+	.usage = "[--since WHEN] [--limit N] [--follow] [--json | --trace]",
 	.summary = TXT_CLI_EVENTS_SUMMARY,
 	.exec = events_exec,
 };

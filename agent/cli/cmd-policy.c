@@ -126,8 +126,8 @@ write_yaml_risks(const struct policy *p, FILE *out)
 	for (int k = 0; k < SIGNAL_KIND_COUNT; k++)
 		fprintf(out, "    %s: %d\n",
 		    signal_kind_name((enum signal_kind)k), p->signal_risk[k]);
-	fprintf(out, "  mitigations:\n    sanctioned: %d\n",
-	    p->sanctioned_relief);
+	fprintf(
+	    out, "  mitigations:\n    sanctioned: %d\n", p->sanctioned_relief);
 }
 
 static void
@@ -221,8 +221,8 @@ write_yaml_signals(const struct policy *p, FILE *out)
 		write_yaml_key(out, p->sanctioned[i]);
 		fputc('\n', out);
 	}
-	fprintf(out, "calls:\n  trusted:%s\n",
-	    p->trusted_count == 0 ? " []" : "");
+	fprintf(
+	    out, "calls:\n  trusted:%s\n", p->trusted_count == 0 ? " []" : "");
 	for (size_t i = 0; i < p->trusted_count; i++) {
 		write_yaml_text(out, "  - number", p->trusted[i].number, "");
 		if (p->trusted[i].name != NULL)
@@ -231,8 +231,8 @@ write_yaml_signals(const struct policy *p, FILE *out)
 	}
 	write_yaml_call_monitor(out, "fritzbox", &p->fritzbox);
 	write_yaml_call_monitor(out, "asterisk", &p->asterisk);
-	fprintf(out, "  modemmanager: %s\n",
-	    p->modemmanager ? "true" : "false");
+	fprintf(
+	    out, "  modemmanager: %s\n", p->modemmanager ? "true" : "false");
 }
 
 static void
@@ -297,7 +297,8 @@ signals_json(const struct policy *p)
 	json_t *sanctioned = json_array(), *trusted = json_array();
 
 	for (size_t i = 0; i < p->sanctioned_count; i++)
-		json_array_append_new(sanctioned, json_string(p->sanctioned[i]));
+		json_array_append_new(
+		    sanctioned, json_string(p->sanctioned[i]));
 	for (size_t i = 0; i < p->trusted_count; i++)
 		json_array_append_new(trusted,
 		    json_pack("{s:s, s:s?}", "number", p->trusted[i].number,
@@ -418,8 +419,9 @@ policy_exec(const struct cli_options *o, int argc, char **argv)
 
 const struct cli_verb cmd_policy = {
 	.name = "policy",
-	.usage = "check [FILE...] | show [--json] [FILE] | test [--policy FILE] "
-		 "[--catalog DIR] --trace FILE [--json]",
+	.usage =
+	    "check [FILE...] | show [--json] [FILE] | test [--policy FILE] "
+	    "[--catalog DIR] --trace FILE [--json]",
 	.summary = TXT_CLI_POLICY_SUMMARY,
 	.exec = policy_exec,
 };

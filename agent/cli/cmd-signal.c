@@ -162,7 +162,8 @@ show_answer(const json_t *reply)
 
 		if (text_find(show_str(r, "key"), &reason.id) != 0)
 			continue;
-		reason.number = json_integer_value(json_object_get(r, "number"));
+		reason.number =
+		    json_integer_value(json_object_get(r, "number"));
 		snprintf(reason.detail, sizeof reason.detail, "%s",
 		    show_str(r, "detail"));
 		text = reason_text(&reason, &tool, NULL);

@@ -9,6 +9,7 @@
 #include "agent/cli/cli.h"
 #include "agent/cli/client.h"
 #include "agent/cli/show.h"
+#include "core/correlate.h"
 
 static enum text_id
 mode_sentence(const char *mode)
@@ -144,6 +145,91 @@ print_alerts(const json_t *a)
 		    show_str(a, "last_error"), NULL);
 }
 
+/* One call source: its state, then its last problem and skipped lines. */
+static void
+print_call_source(const char *source, const json_t *c)
+{
+	const char *state = show_str(c, "state");
+	unsigned long n =
+	    (unsigned long)json_integer_value(json_object_get(c, "calls"));
+	char since[32];
+
+	show_time(show_str(c, "since"), since, sizeof since);
+	if (strcmp(state, "off") == 0) {
+		show_line(TXT_CLI_STATUS_CALLS_OFF, "source", source, NULL);
+		return;
+	}
+	if (strcmp(state, "connecting") == 0)
+		show_line(TXT_CLI_STATUS_CALLS_CONNECTING, "source", source,
+		    "where", show_str(c, "where"), NULL);
+	else if (strcmp(state, "logging-in") == 0)
+		show_line(TXT_CLI_STATUS_CALLS_LOGGING_IN, "source", source,
+		    "where", show_str(c, "where"), NULL);
+	else if (strcmp(state, "waiting") == 0)
+		show_line(TXT_CLI_STATUS_CALLS_WAITING, "source", source, NULL);
+	else if (strcmp(state, "retrying") == 0)
+		show_line_n(TXT_CLI_STATUS_CALLS_RETRYING,
+		    (unsigned long)json_integer_value(
+			json_object_get(c, "retry_in")),
+		    "source", source, "where", show_str(c, "where"), NULL);
+	else if (json_object_get(c, "modems") != NULL)
+		show_line_n(TXT_CLI_STATUS_CALLS_MODEMS,
+		    (unsigned long)json_integer_value(
+			json_object_get(c, "modems")),
+		    "source", source, "since", since, NULL);
+	else
+		show_line_n(TXT_CLI_STATUS_CALLS_CONNECTED, n, "source", source,
+		    "where", show_str(c, "where"), "since", since, NULL);
+	if (json_is_string(json_object_get(c, "last_error")))
+		show_line(TXT_CLI_STATUS_CALLS_ERROR, "error",
+		    show_str(c, "last_error"), NULL);
+	if (json_integer_value(json_object_get(c, "skipped")) > 0)
+		show_line_n(TXT_CLI_STATUS_CALLS_SKIPPED,
+		    (unsigned long)json_integer_value(
+			json_object_get(c, "skipped")),
+		    NULL);
+}
+
+/* The telephone call sources the daemon watches itself. */
+static void
+print_calls(const json_t *calls)
+{
+	if (calls == NULL)
+		return; /* an older daemon */
+	print_call_source("FRITZ!Box", json_object_get(calls, "fritzbox"));
+	print_call_source("Asterisk", json_object_get(calls, "asterisk"));
+	print_call_source(
+	    "ModemManager", json_object_get(calls, "modemmanager"));
+}
+
+/* What happened lately that counts, each as its reason's sentence. */
+static void
+print_signals(const json_t *signals)
+{
+	const json_t *sig;
+	size_t i;
+
+	if (json_array_size(signals) == 0)
+		return;
+	show_line(TXT_CLI_STATUS_SIGNALS_HEADER, NULL);
+	json_array_foreach (signals, i, sig) {
+		const json_t *r = json_object_get(sig, "reason");
+		struct reason reason = { 0 };
+		char weight[16], *text;
+
+		if (text_find(show_str(r, "key"), &reason.id) != 0)
+			continue;
+		reason.number =
+		    json_integer_value(json_object_get(r, "number"));
+		snprintf(reason.detail, sizeof reason.detail, "%s",
+		    show_str(r, "detail"));
+		text = reason_text(&reason, NULL, NULL);
+		show_line(TXT_CLI_STATUS_SIGNAL, "reason", text, "weight",
+		    show_int(sig, "weight", weight, sizeof weight), NULL);
+		free(text);
+	}
+}
+
 static void
 print_status(const json_t *s)
 {
@@ -170,6 +256,8 @@ print_status(const json_t *s)
 		    (unsigned long)waiting, NULL);
 	print_desktops(s);
 	print_alerts(json_object_get(s, "alerts"));
+	print_calls(json_object_get(s, "calls"));
+	print_signals(json_object_get(s, "signals"));
 	printf("\n");
 	print_tools(json_object_get(s, "tools"));
 	print_allows(json_object_get(s, "allows"));

@@ -92,13 +92,13 @@ view_json(const struct view_of *v, const struct policy *p)
 	    "id", (json_int_t)v->id, "tool", "id", v->tool_id, "name",
 	    v->tool_name, "kind", tool_kind_name(v->kind), "exe", v->exe,
 	    "package", v->package, "reasons", reason_keys(v->j), "verdict",
-	    verdict_name(v->j->verdict), "allow_by",
-	    allow_by_name(p->allow_by), "allow_pause_s",
-	    (json_int_t)p->allow_pause, "allow_for_s", (json_int_t)p->allow_for,
-	    "answer_within_s", (json_int_t)p->answer_within,
-	    "when_nobody_answers", nobody_answers_name(p->when_nobody_answers),
-	    "contact", contact_json(p), "speak", p->speak, "at", at, "test", 0,
-	    "running", v->running);
+	    verdict_name(v->j->verdict), "allow_by", allow_by_name(p->allow_by),
+	    "allow_pause_s", (json_int_t)p->allow_pause, "allow_for_s",
+	    (json_int_t)p->allow_for, "answer_within_s",
+	    (json_int_t)p->answer_within, "when_nobody_answers",
+	    nobody_answers_name(p->when_nobody_answers), "contact",
+	    contact_json(p), "speak", p->speak, "at", at, "test", 0, "running",
+	    v->running);
 }
 
 /* The view of a launch the gate (or the watch) judged. */

@@ -13,6 +13,7 @@
  *   control.c   the control socket: peers, framing, followers
  *   alerts.c    the caregiver's webhook
  *   signals.c   calls, scam pages, sharing sessions; the live engine
+ *   calls.c     telephone calls: FRITZ!Box, Asterisk, ModemManager
  *   sockets.c   the listeners and connections of the remote tools running
  *   verbs.c     what each request does
  *   log.c       the daemon's own messages
@@ -33,6 +34,7 @@ struct launches;
 struct control;
 struct pin_guard;
 struct signals;
+struct calls;
 struct sockets;
 
 struct config {
@@ -57,10 +59,11 @@ struct daemon {
 	struct rules *rules;
 	struct launches *launches;
 	struct alerts *alerts;
-	struct pin_guard *pins; /* the caregiver's PIN */
+	struct pin_guard *pins;  /* the caregiver's PIN */
 	struct signals *signals; /* calls, scam pages, sharing sessions */
 	struct sockets *sockets; /* the remote tools' connections */
 	struct control *control;
+	struct calls *calls; /* the call monitors */
 	struct journal journal;
 	char *journal_path;
 

@@ -252,9 +252,10 @@ decision_json(
 	    g->tool->name, "kind", tool_kind_name(g->tool->kind), "rule",
 	    rule_names[g->match.rule], "pattern",
 	    g->match.pattern != NULL ? g->match.pattern : "", "reasons",
-	    verdict_reasons_json(&g->judgement, g->tool, &g->facts), "process", "pid", (json_int_t)g->pid, "uid",
-	    (json_int_t)g->uid, "user", user_json(g->uid), "exe", g->exe,
-	    "argv", argv_json(g->argv, g->argc), "file", "age_s",
+	    verdict_reasons_json(&g->judgement, g->tool, &g->facts), "process",
+	    "pid", (json_int_t)g->pid, "uid", (json_int_t)g->uid, "user",
+	    user_json(g->uid), "exe", g->exe, "argv",
+	    argv_json(g->argv, g->argc), "file", "age_s",
 	    (json_int_t)g->facts.file_age, "packaged", g->facts.packaged,
 	    "package", g->facts.package, "user_writable",
 	    g->facts.user_writable, "action", "stopped", g->stopped, "held",
@@ -446,7 +447,7 @@ take_launch(struct launches *l, const struct gate_record *g)
 	const char *held = NULL;
 	struct run *r;
 
-	signals_launched(l->d, g);
+	signals_launched(l->d, g, g->at / 1000);
 	if (g->denied) {
 		struct run denied = { .owner = l, .id = take_id(l) };
 		json_t *record = decision_json(&denied, g, NULL);
@@ -588,6 +589,22 @@ launches_from_watch(struct launches *l, pid_t pid)
 	free(g);
 }
 
+/*
+ * Whether a program lies where this daemon looks: everywhere, unless it
+ * gates only some mounts (a test's scratch mount), when only there.
+ */
+static bool
+in_gated_mounts(const struct config *c, const char *exe)
+{
+	for (size_t i = 0; i < c->gate_mount_count; i++) {
+		size_t n = strlen(c->gate_mounts[i]);
+
+		if (strncmp(exe, c->gate_mounts[i], n) == 0 && exe[n] == '/')
+			return true;
+	}
+	return c->gate_mount_count == 0;
+}
+
 static void
 scan_one(pid_t pid, void *arg)
 {
@@ -599,9 +616,11 @@ scan_one(pid_t pid, void *arg)
 	if (find_pid(l, pid) != NULL)
 		return;
 	g = xmalloc(sizeof *g);
-	if (judge_running(l, pid, g)) {
+	if (judge_running(l, pid, g) &&
+	    in_gated_mounts(&l->d->config, g->exe)) {
 		r = run_new(l, g, take_id(l));
-		signals_launched(l->d, g);
+		/* Started before rdguardd: not "moments ago", unless it was. */
+		signals_launched(l->d, g, proc_started(pid));
 		record = decision_json(r, g, NULL);
 		json_object_set_new(record, "event", json_string("running"));
 		r->decision = record;
@@ -703,9 +722,10 @@ raised_json(const struct run *r, const struct tool *t,
 	    "event", "raised", "id", (json_int_t)r->id, "verdict",
 	    verdict_name(j->verdict), "would", verdict_name(j->would), "risk",
 	    (json_int_t)j->risk, "tool", "id", t->id, "name", t->name, "kind",
-	    tool_kind_name(t->kind), "reasons", verdict_reasons_json(j, t, NULL),
-	    "process", "pid", (json_int_t)r->pid, "uid", (json_int_t)r->uid,
-	    "user", user_json(r->uid), "exe", r->exe, "action", "held", held);
+	    tool_kind_name(t->kind), "reasons",
+	    verdict_reasons_json(j, t, NULL), "process", "pid",
+	    (json_int_t)r->pid, "uid", (json_int_t)r->uid, "user",
+	    user_json(r->uid), "exe", r->exe, "action", "held", held);
 }
 
 unsigned

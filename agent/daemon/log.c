@@ -55,6 +55,19 @@ log_say(enum log_level level, enum text_id id, ...)
 }
 
 void
+log_say_n(enum log_level level, enum text_id id, unsigned long n, ...)
+{
+	va_list ap;
+	char *message;
+
+	va_start(ap, n);
+	message = text_vprintf_n(id, n, ap);
+	va_end(ap);
+	log_line(level, message);
+	free(message);
+}
+
+void
 log_diag(enum log_level level, const struct diag *d)
 {
 	for (size_t i = 0; i < d->count; i++) {

@@ -14,6 +14,8 @@ enum log_level { LOG_ERROR = 3, LOG_WARNING = 4, LOG_INFO = 6 };
 
 void log_init(void);
 void log_say(enum log_level level, enum text_id id, ...);
+/* The same for a sentence with a count (PLURAL). */
+void log_say_n(enum log_level level, enum text_id id, unsigned long n, ...);
 /* Each error of d as its own line. */
 void log_diag(enum log_level level, const struct diag *d);
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "agent/daemon/alerts.h"
+#include "agent/daemon/calls.h"
 #include "agent/daemon/control.h"
 #include "agent/daemon/daemon.h"
 #include "agent/daemon/launches.h"
@@ -476,6 +477,7 @@ daemon_reload(struct daemon *d)
 
 		rules_publish(d->rules, d->gate);
 		alerts_configure(d->alerts, rs->policy);
+		calls_configure(d->calls, rs->policy);
 		log_say(LOG_INFO, TXT_DAEMON_RELOADED, "policy",
 		    d->config.policy_file, NULL);
 		daemon_record(d,
@@ -597,6 +599,7 @@ shut_down(struct daemon *d)
 	d->gate = NULL;
 	daemon_record(d, json_pack("{s:s}", "event", "stopped"));
 	log_say(LOG_INFO, TXT_DAEMON_STOPPED, NULL);
+	calls_free(d->calls);
 	watch_close(d->watch);
 	control_close(d->control);
 	launches_free(d->launches);
@@ -665,6 +668,8 @@ main(int argc, char **argv)
 	launches_scan_running(d.launches);
 	start_gate(&d);
 	add_events(&d);
+	d.calls = calls_new(&d);
+	calls_configure(d.calls, rules_current(d.rules)->policy);
 	watchdog_start(d.gate);
 	record_start(&d);
 	announce_ready(&d.config, ready_fd);

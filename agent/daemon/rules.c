@@ -138,7 +138,8 @@ rebuild(struct rules *r)
 	o->rs.packaged = o->packages != NULL ? o->packages->packaged : NULL;
 	o->rs.allows = o->allows;
 	o->rs.allow_count = r->allow_count;
-	o->rs.situation = o->situation != NULL ? &o->situation->situation : NULL;
+	o->rs.situation =
+	    o->situation != NULL ? &o->situation->situation : NULL;
 	/* An unpublished newest ruleset is simply replaced. */
 	if (r->newest != r->published)
 		ruleset_drop(r->newest);

@@ -24,9 +24,9 @@
 #include "core/verdictline.h"
 #include "core/xalloc.h"
 
-#define RATE_USERS   16 /* users whose sending is counted */
+#define RATE_USERS   16    /* users whose sending is counted */
 #define RATE_WINDOW  10000 /* ms */
-#define RATE_SIGNALS 20 /* signals a user may send per window */
+#define RATE_SIGNALS 20    /* signals a user may send per window */
 
 struct rate {
 	long uid;
@@ -173,14 +173,15 @@ publish(struct signals *s)
 }
 
 void
-signals_launched(struct daemon *d, const struct gate_record *g)
+signals_launched(
+    struct daemon *d, const struct gate_record *g, long long started)
 {
 	struct signals *s = d->signals;
 	bool known = situation_seen(&s->engine->situation, g->tool->id);
 
 	follow_rules(s);
-	engine_launched(s->engine, g->pid, g->uid, g->tool, &g->judgement,
-	    g->at / 1000);
+	engine_launched(
+	    s->engine, g->pid, g->uid, g->tool, &g->judgement, started);
 	if (!known)
 		save_seen(s);
 	publish(s);
@@ -277,12 +278,12 @@ static void
 journal_signal(
     struct signals *s, const struct trace_event *ev, const json_t *verdict)
 {
-	json_t *record = json_pack("{s:s,s:o,s:O,s:O,s:O,s:O}", "event",
-	    "signal", "signal", trace_event_json(ev), "risk",
-	    json_object_get(verdict, "risk"), "verdict",
-	    json_object_get(verdict, "verdict"), "tool",
-	    json_object_get(verdict, "tool"), "reasons",
-	    json_object_get(verdict, "reasons"));
+	json_t *record =
+	    json_pack("{s:s,s:o,s:O,s:O,s:O,s:O}", "event", "signal", "signal",
+		trace_event_json(ev), "risk", json_object_get(verdict, "risk"),
+		"verdict", json_object_get(verdict, "verdict"), "tool",
+		json_object_get(verdict, "tool"), "reasons",
+		json_object_get(verdict, "reasons"));
 
 	if (ev->uid >= 0)
 		json_object_set_new(record, "uid", json_integer(ev->uid));
@@ -303,8 +304,8 @@ take(struct signals *s, struct trace_event *ev)
 	engine_signal(s->engine, ev, &v);
 	verdict = verdict_json(s, &v);
 	/* Reasons another reader can word again in its own language. */
-	json_object_set_new(verdict, "reasons",
-	    verdict_reasons_json(&v.j, v.tool, NULL));
+	json_object_set_new(
+	    verdict, "reasons", verdict_reasons_json(&v.j, v.tool, NULL));
 	if (v.tool != NULL)
 		json_object_set_new(verdict, "name", json_string(v.tool->name));
 	journal_signal(s, ev, verdict);
@@ -382,8 +383,8 @@ signals_connection(struct daemon *d, pid_t pid, int port, const char *remote)
 	if (v.j.reason_count == 0)
 		return; /* nothing else counts now: the tool does its job */
 	verdict = verdict_json(s, &v);
-	json_object_set_new(verdict, "reasons",
-	    verdict_reasons_json(&v.j, v.tool, NULL));
+	json_object_set_new(
+	    verdict, "reasons", verdict_reasons_json(&v.j, v.tool, NULL));
 	journal_signal(s, &ev, verdict);
 	json_decref(verdict);
 	act_on_raises(s);
@@ -401,19 +402,25 @@ signals_status(struct daemon *d, long uid)
 	for (size_t i = 0; i < sit->count; i++) {
 		const struct signal *sig = &sit->signals[i];
 		int weight = signal_weight(p, sig, now);
+		struct reason reason;
 		char since[40];
 
-		if (weight == 0 || (uid >= 0 && sig->uid >= 0 && sig->uid != uid))
+		if (weight == 0 ||
+		    (uid >= 0 && sig->uid >= 0 && sig->uid != uid))
 			continue;
+		signal_reason(sig, p, now, &reason);
 		journal_time(sig->changed * 1000, since, sizeof since);
 		json_array_append_new(a,
-		    json_pack("{s:s,s:i,s:b,s:s,s:s}", "kind",
+		    json_pack("{s:s,s:i,s:b,s:s,s:s,s:{s:s,s:I,s:s}}", "kind",
 			signal_kind_name(sig->kind), "weight", weight,
 			"ongoing", signal_ongoing(p, sig, now), "detail",
-			sig->detail, "since", since));
+			sig->detail, "since", since, "reason", "key",
+			text_key(reason.id), "number",
+			(json_int_t)reason.number, "detail", reason.detail));
 		if (sig->uid >= 0)
-			json_object_set_new(json_array_get(a, json_array_size(a) - 1),
-			    "uid", json_integer(sig->uid));
+			json_object_set_new(
+			    json_array_get(a, json_array_size(a) - 1), "uid",
+			    json_integer(sig->uid));
 	}
 	return a;
 }

@@ -38,8 +38,13 @@ int signals_take(struct daemon *d, const json_t *event, long uid);
 json_t *signals_from_peer(
     struct daemon *d, const struct peer *p, const json_t *event);
 
-/* A launch of a remote tool was judged (the gate's record). */
-void signals_launched(struct daemon *d, const struct gate_record *g);
+/*
+ * A launch of a remote tool was judged (the gate's record), or a tool was
+ * found running when rdguardd started (started: its start time, unix
+ * seconds; for a launch, the record's time).
+ */
+void signals_launched(
+    struct daemon *d, const struct gate_record *g, long long started);
 
 /* A person or an administrator decided about the tool running as pid:
  * signals do not raise its verdict any more. */

@@ -1,11 +1,14 @@
 /*
- * conn.c: rdguard-notifier's connection to rdguardd.
+ * link.c: rdguard-notifier's connection to rdguardd.
  *
  * Connects to the control socket, registers as the notifier of this user
  * and session, hands every message to warning.c, and when the daemon goes
  * away (a restart, an upgrade) tries again after 1, 2, 4 ... up to 30
  * seconds. Owns the socket and its reader; messages are bounded lines of
  * JSON (core/proto), as for every client.
+ *
+ * The replies to signals go to outbox.c, which sends its signals on this
+ * connection, and is told when it is made and lost.
  */
 #include <errno.h>
 #include <glib-unix.h>
@@ -59,6 +62,7 @@ disconnect(void)
 		close(conn.fd);
 	conn.fd = -1;
 	proto_reader_free(&conn.reader);
+	outbox_on_disconnected();
 	warnings_on_disconnect();
 	retry_later();
 }
@@ -78,7 +82,8 @@ on_readable(gint fd, GIOCondition condition, gpointer data)
 		return G_SOURCE_REMOVE;
 	}
 	while (proto_reader_next(&conn.reader, &msg) == PROTO_MESSAGE) {
-		warnings_on_message(msg);
+		if (!outbox_on_reply(msg))
+			warnings_on_message(msg);
 		json_decref(msg);
 	}
 	return G_SOURCE_CONTINUE;
@@ -113,6 +118,7 @@ try_connect(void)
 	conn.watch = g_unix_fd_add(
 	    conn.fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_readable, NULL);
 	register_here();
+	outbox_on_connected();
 }
 
 void
@@ -142,7 +148,9 @@ link_send(json_t *request)
 	line = proto_encode(request, &len);
 	json_decref(request);
 	while (done < len) {
-		ssize_t n = write(conn.fd, line + done, len - done);
+		/* No SIGPIPE when the daemon has just gone: the reader sees. */
+		ssize_t n =
+		    send(conn.fd, line + done, len - done, MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EINTR)
 			continue;

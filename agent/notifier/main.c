@@ -1,6 +1,6 @@
 /*
  * main.c: rdguard-notifier's start: options, language, one instance per
- * session, and the main loop.
+ * session, the signal sources, and the main loop.
  */
 #include <fcntl.h>
 #include <gtk/gtk.h>
@@ -69,6 +69,29 @@ first_in_session(void)
 	return fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0;
 }
 
+/*
+ * The sources of signals this session can see. Each is optional: one with
+ * nothing to watch says so once in the log, and the others go on.
+ */
+static void
+start_signal_sources(void)
+{
+	GError *error = NULL;
+	GDBusConnection *bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &error);
+
+	if (bus != NULL) {
+		kdeconnect_start(bus);
+		gsconnect_start(bus);
+		portal_start(bus);
+		bus_monitor_start();
+	} else {
+		notifier_log(
+		    TXT_SIGNALS_NO_SESSION_BUS, "reason", error->message, NULL);
+		g_error_free(error);
+	}
+	windows_start();
+}
+
 static void
 usage(FILE *out)
 {
@@ -105,6 +128,7 @@ main(int argc, char **argv)
 		return 0;
 	notify_init("rdguard");
 	link_start(socket_path);
+	start_signal_sources();
 	gtk_main();
 	notify_uninit();
 	return 0;

@@ -122,8 +122,8 @@ reason_sentence(const json_t *view, const json_t *r)
 	if (text_find(view_str(r, "key"), &reason.id) != 0)
 		return NULL;
 	reason.number = json_integer_value(json_object_get(r, "number"));
-	snprintf(reason.detail, sizeof reason.detail, "%s",
-	    view_str(r, "detail"));
+	snprintf(
+	    reason.detail, sizeof reason.detail, "%s", view_str(r, "detail"));
 	return reason_text(&reason, &t, NULL);
 }
 
@@ -137,8 +137,8 @@ was_running(const json_t *view)
 static char *
 summary_sentence(const json_t *view)
 {
-	return text_printf(was_running(view) ? TXT_WARN_SUMMARY_RUNNING
-					     : TXT_WARN_SUMMARY,
+	return text_printf(
+	    was_running(view) ? TXT_WARN_SUMMARY_RUNNING : TXT_WARN_SUMMARY,
 	    "tool", tool_name(view), NULL);
 }
 
@@ -494,12 +494,12 @@ take_notice(const json_t *view)
 
 		if (strcmp(notices[i].verdict, verdict) != 0)
 			continue;
-		summary = text_printf(was_running(view) ? notices[i].running
-							: notices[i].summary,
+		summary = text_printf(
+		    was_running(view) ? notices[i].running : notices[i].summary,
 		    "tool", tool_name(view), NULL);
 		/* What happened around it first, when something did. */
-		parts[0] = signal != NULL ? reason_sentence(view, signal)
-					  : NULL;
+		parts[0] =
+		    signal != NULL ? reason_sentence(view, signal) : NULL;
 		parts[1] =
 		    text_printf(notices[i].body, "tool", tool_name(view), NULL);
 		body = paragraphs(parts, 2);

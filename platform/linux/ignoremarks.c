@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,22 +252,53 @@ handle_rename(struct ignore_marks *im, const struct fanotify_event_metadata *m)
 		close(to.dir_fd);
 }
 
+/*
+ * An event of the rename group, copied out of the read buffer: events with
+ * names are as long as their names, so the next one may start at an offset
+ * that is no multiple of 8, where its 64-bit mask cannot be read in place.
+ */
+union rename_event {
+	struct fanotify_event_metadata m;
+	char bytes[4096 +
+	    2 *
+		(sizeof(struct fanotify_event_info_fid) + MAX_HANDLE_SZ +
+		    NAME_MAX + 1)];
+};
+
+static void
+handle_event(struct ignore_marks *im, const union rename_event *ev)
+{
+	if ((ev->m.mask & FAN_Q_OVERFLOW) != 0)
+		ignore_marks_flush(im); /* renames were lost */
+	else if ((ev->m.mask & FAN_RENAME) != 0)
+		handle_rename(im, &ev->m);
+	if (ev->m.fd >= 0)
+		close(ev->m.fd);
+}
+
 void
 ignore_marks_handle_renames(struct ignore_marks *im)
 {
-	char buf[16384] __attribute__((aligned(8)));
-	const struct fanotify_event_metadata *m;
+	union rename_event ev;
+	char buf[16384];
 	ssize_t n;
 
 	while ((n = read(im->rename_fd, buf, sizeof buf)) > 0) {
-		for (m = (const void *)buf; FAN_EVENT_OK(m, n);
-		     m = FAN_EVENT_NEXT(m, n)) {
-			if ((m->mask & FAN_Q_OVERFLOW) != 0)
-				ignore_marks_flush(im); /* renames were lost */
-			else if ((m->mask & FAN_RENAME) != 0)
-				handle_rename(im, m);
-			if (m->fd >= 0)
-				close(m->fd);
+		size_t at = 0;
+
+		while (at + FAN_EVENT_METADATA_LEN <= (size_t)n) {
+			memcpy(&ev.m, buf + at, FAN_EVENT_METADATA_LEN);
+			if (ev.m.event_len < FAN_EVENT_METADATA_LEN ||
+			    ev.m.event_len > (size_t)n - at)
+				break;
+			if (ev.m.event_len > sizeof ev) {
+				ignore_marks_flush(im); /* cannot be read */
+				at += ev.m.event_len;
+				continue;
+			}
+			memcpy(ev.bytes, buf + at, ev.m.event_len);
+			handle_event(im, &ev);
+			at += ev.m.event_len;
 		}
 	}
 }

@@ -682,8 +682,7 @@ static void
 find_browser(struct proc_facts *f)
 {
 	for (size_t i = 0; i < f->parent_count && f->browser == NULL; i++)
-		f->browser =
-		    browser_of(f->parents[i].exe, f->parents[i].name);
+		f->browser = browser_of(f->parents[i].exe, f->parents[i].name);
 }
 
 /* /proc/PID/stat read into a buffer of the caller's: for the gate. */
@@ -703,6 +702,16 @@ read_stat_here(pid_t pid, struct proc_stat *st)
 		return -1;
 	buf[n] = '\0';
 	return parse_stat(buf, st);
+}
+
+long long
+proc_started(pid_t pid)
+{
+	struct proc_stat st;
+
+	if (read_stat_here(pid, &st) != 0)
+		return -1;
+	return start_unix_time(st.start_ticks);
 }
 
 const char *

@@ -37,6 +37,25 @@ def free_display():
     raise RuntimeError("no free X display")
 
 
+def start_xvfb(*args):
+    """Xvfb on a display number it takes itself (-displayfd: the X server
+    locks the first free one atomically), so that test runs side by side
+    never share a screen. Returns the process and ":N"."""
+    read_end, write_end = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end)] +
+                            list(args), pass_fds=(write_end,),
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    with os.fdopen(read_end) as f:
+        number = f.readline().strip()
+    if not number.isdigit():
+        xvfb.kill()
+        xvfb.wait()
+        raise RuntimeError("Xvfb did not start")
+    return xvfb, f":{number}"
+
+
 class Notification:
     """One Notify call as the server received it."""
 
@@ -93,11 +112,10 @@ class Desktop:
         os.mkdir(self.runtime, 0o700)
         os.chown(self.runtime, USER, USER)
         self.language = language
-        self.display = f":{free_display()}"
-        self.xvfb = subprocess.Popen(
-            ["Xvfb", self.display, "-screen", "0", "1280x800x24",
-             "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+        # -noreset: a client that comes just as the last one left must not
+        # find the server resetting.
+        self.xvfb, self.display = start_xvfb(
+            "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset")
         config = os.path.join(self.home, "bus.conf")
         with open(config, "w") as f:
             f.write(BUS_CONFIG)

@@ -382,6 +382,43 @@ class NoDesktopTest(WarningTest):
         self.assertEqual(nobody[0]["action"], "kill")
 
 
+class SignalWarningTest(WarningTest):
+    """What happened around a tool leads its warning: the call."""
+
+    # A tool from Downloads only gets a notice; a call makes it a hold.
+    policy_text = ("allow_pause: 3s\nrisk:\n  facts:\n    fresh-file: 0\n"
+                   "    not-packaged: 0\n    user-writable: 0\n"
+                   "    first-seen: 0\n    second-tool: 0\n")
+    caller = "+44 20 7946 0000"
+    call_sentence = (f"You are on a call with {caller}. This number is not "
+                     "on your list of known callers.")
+
+    def call(self):
+        self.daemon.cli("signal", "call", "--number", self.caller,
+                        "--user", str(USER))
+
+    def test_a_tool_started_during_a_call_is_held_and_the_call_said(self):
+        self.call()
+        proc, marker, tool = self.hold()
+        n = self.warning_for("AnyDesk")
+        self.assertTrue(n.body.startswith(self.call_sentence), n.body)
+        self.assertIn(WHAT_TO_DO, n.body)
+
+    def test_a_running_tool_stopped_by_a_call_says_it_was_running(self):
+        proc, marker = self.start("anydesk", user=USER)
+        self.daemon.wait_tool(proc.pid, "running")
+        self.desktop.wait_for_notification(
+            lambda m: m.summary == "AnyDesk started")
+        self.call()
+        n = self.desktop.wait_for_notification(
+            lambda m: m.summary == "AnyDesk was stopped")
+        self.assertTrue(n.body.startswith(self.call_sentence), n.body)
+        self.assertEqual(n.urgency, 2)
+        self.assertTrue(wait_for(lambda: is_frozen(proc.pid)))
+        self.desktop.press(n.id, "block")
+        self.assertTrue(wait_for(lambda: rdgtest.is_gone(proc.pid)))
+
+
 class TestAlertTest(WarningTest):
 
     def test_test_alert_shows_a_sample_warning(self):

@@ -88,9 +88,9 @@ judge_allowing(const struct policy *p, const struct tool *t,
     const struct launch_facts *f, const struct allow_rule *allows,
     size_t allow_count)
 {
-	struct judge_context c = { .allows = allows,
-		.allow_count = allow_count,
-		.now = NOW };
+	struct judge_context c = {
+		.allows = allows, .allow_count = allow_count, .now = NOW
+	};
 	struct judgement j;
 
 	correlate_launch(p, t, f, &c, &j);

@@ -83,13 +83,13 @@ at(long long seconds, const char *fields)
 	return v;
 }
 
-#define CALL_IN(number, state)                                               \
-	"\"type\":\"call\",\"source\":\"manual\",\"direction\":\"incoming\","  \
+#define CALL_IN(number, state)                                                \
+	"\"type\":\"call\",\"source\":\"manual\",\"direction\":\"incoming\"," \
 	"\"state\":\"" state "\",\"number\":\"" number "\""
 
 #define PACKAGED_TEAMVIEWER(pid)                                             \
-	"\"type\":\"exec\",\"pid\":" pid ",\"uid\":1000,\"exe\":\"/usr/bin/"   \
-	"teamviewer\",\"argv\":[\"teamviewer\"],\"parent_exe\":null,"          \
+	"\"type\":\"exec\",\"pid\":" pid ",\"uid\":1000,\"exe\":\"/usr/bin/" \
+	"teamviewer\",\"argv\":[\"teamviewer\"],\"parent_exe\":null,"        \
 	"\"file_age_s\":9000000,\"packaged\":true,\"first_seen\":false"
 
 static void
@@ -108,9 +108,9 @@ a_signal_counts_fully_for_half_its_window_then_fades(void **state)
 static void
 a_call_counts_while_it_goes_on(void **state)
 {
-	struct signal ringing = { .kind = SIGNAL_CALL,
-		.changed = T0,
-		.ongoing = true };
+	struct signal ringing = {
+		.kind = SIGNAL_CALL, .changed = T0, .ongoing = true
+	};
 	struct signal active = ringing;
 	long long w = policy.signal_window;
 
@@ -137,8 +137,8 @@ calls_are_told_apart(void **state)
 	policy.trusted_count = 1;
 	v = at(0, CALL_IN("0151 2345678", "ringing"));
 	assert_int_equal(v.j.risk, 10);
-	assert_string_equal(text_key(v.j.reasons[0].id),
-	    "reason.signal.trusted-call-now");
+	assert_string_equal(
+	    text_key(v.j.reasons[0].id), "reason.signal.trusted-call-now");
 	assert_string_equal(v.j.reasons[0].detail, "Maria");
 	v = at(1, CALL_IN("+44 20 7946 0000", "ringing"));
 	assert_int_equal(v.j.risk, 60);
@@ -160,17 +160,20 @@ calling_the_number_a_scam_page_showed_is_the_strongest_call(void **state)
 {
 	struct engine_verdict v;
 
-	at(0, "\"type\":\"popup\",\"uid\":1000,\"source\":\"browser\","
-	      "\"title\":\"Windows Defender Alert\",\"text\":\"Your computer "
-	      "is infected. Call Microsoft support +1 888 555 0100\"");
-	v = at(60, "\"type\":\"call\",\"source\":\"manual\",\"direction\":"
-		   "\"outgoing\",\"state\":\"active\",\"number\":\"1-888-555-"
-		   "0100\"");
+	at(0,
+	    "\"type\":\"popup\",\"uid\":1000,\"source\":\"browser\","
+	    "\"title\":\"Windows Defender Alert\",\"text\":\"Your computer "
+	    "is infected. Call Microsoft support +1 888 555 0100\"");
+	v = at(60,
+	    "\"type\":\"call\",\"source\":\"manual\",\"direction\":"
+	    "\"outgoing\",\"state\":\"active\",\"number\":\"1-888-555-"
+	    "0100\"");
 	assert_string_equal(
 	    text_key(v.j.reasons[0].id), "reason.signal.called-page-number");
-	v = at(61, "\"type\":\"call\",\"source\":\"manual\",\"direction\":"
-		   "\"outgoing\",\"state\":\"active\",\"number\":\"0800 111 "
-		   "222\"");
+	v = at(61,
+	    "\"type\":\"call\",\"source\":\"manual\",\"direction\":"
+	    "\"outgoing\",\"state\":\"active\",\"number\":\"0800 111 "
+	    "222\"");
 	assert_string_equal(
 	    text_key(v.j.reasons[0].id), "reason.signal.outgoing-call-now");
 }
@@ -194,8 +197,9 @@ a_users_signals_concern_only_their_launches(void **state)
 {
 	struct engine_verdict v;
 
-	at(0, "\"type\":\"portal\",\"uid\":1001,\"interface\":\"RemoteDesktop\","
-	      "\"state\":\"started\",\"app\":\"\"");
+	at(0,
+	    "\"type\":\"portal\",\"uid\":1001,\"interface\":\"RemoteDesktop\","
+	    "\"state\":\"started\",\"app\":\"\"");
 	v = at(1, PACKAGED_TEAMVIEWER("10"));
 	assert_int_equal(v.j.verdict, VERDICT_NOTIFY);
 	assert_int_equal(v.j.risk, 30);
@@ -252,12 +256,14 @@ allowed_viewers_and_fixed_tools_are_not_judged_again(void **state)
 	policy.tools = &fixed;
 	policy.tool_count = 1;
 	at(0, PACKAGED_TEAMVIEWER("30"));
-	at(1, "\"type\":\"exec\",\"pid\":31,\"uid\":1000,\"exe\":\"/usr/bin/"
-	      "rustdesk\",\"argv\":[\"rustdesk\"],\"parent_exe\":null,"
-	      "\"file_age_s\":9000000,\"packaged\":true");
-	at(2, "\"type\":\"exec\",\"pid\":32,\"uid\":1000,\"exe\":\"/usr/bin/"
-	      "vncviewer\",\"argv\":[\"vncviewer\"],\"parent_exe\":null,"
-	      "\"file_age_s\":9000000,\"packaged\":true");
+	at(1,
+	    "\"type\":\"exec\",\"pid\":31,\"uid\":1000,\"exe\":\"/usr/bin/"
+	    "rustdesk\",\"argv\":[\"rustdesk\"],\"parent_exe\":null,"
+	    "\"file_age_s\":9000000,\"packaged\":true");
+	at(2,
+	    "\"type\":\"exec\",\"pid\":32,\"uid\":1000,\"exe\":\"/usr/bin/"
+	    "vncviewer\",\"argv\":[\"vncviewer\"],\"parent_exe\":null,"
+	    "\"file_age_s\":9000000,\"packaged\":true");
 	v = at(60, CALL_IN("+44 20 7946 0000", "ringing"));
 	assert_false(v.changed);
 	policy.tools = NULL;
@@ -271,8 +277,9 @@ a_connection_is_a_signal_only_while_others_count(void **state)
 
 	policy.signal_risk[SIGNAL_CALL] = 20;
 	at(0, PACKAGED_TEAMVIEWER("40"));
-	v = at(10, "\"type\":\"connect\",\"pid\":40,\"port\":5938,"
-		   "\"remote\":\"203.0.113.5:443\"");
+	v = at(10,
+	    "\"type\":\"connect\",\"pid\":40,\"port\":5938,"
+	    "\"remote\":\"203.0.113.5:443\"");
 	assert_int_equal(v.j.reason_count, 0);
 	assert_int_equal(engine.situation.count, 0);
 	v = at(3 * 3600, CALL_IN("+44 20 7946 0000", "ended"));
@@ -333,7 +340,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(
-		    a_signal_counts_fully_for_half_its_window_then_fades, fresh),
+		    a_signal_counts_fully_for_half_its_window_then_fades,
+		    fresh),
 		cmocka_unit_test_setup(a_call_counts_while_it_goes_on, fresh),
 		cmocka_unit_test_setup(calls_are_told_apart, fresh),
 		cmocka_unit_test_setup(
@@ -348,7 +356,8 @@ main(void)
 		cmocka_unit_test_setup(
 		    while_running_caps_what_a_signal_does, fresh),
 		cmocka_unit_test_setup(
-		    allowed_viewers_and_fixed_tools_are_not_judged_again, fresh),
+		    allowed_viewers_and_fixed_tools_are_not_judged_again,
+		    fresh),
 		cmocka_unit_test_setup(
 		    a_connection_is_a_signal_only_while_others_count, fresh),
 		cmocka_unit_test_setup(

@@ -91,8 +91,9 @@ the_documented_examples_read(void **state)
 	assert_int_equal(ev.portal, PORTAL_REMOTE_DESKTOP);
 	assert_true(ev.started);
 
-	ev = read_ok("{\"at\":\"2026-11-25T10:12:00Z\",\"type\":\"connect\","
-		     "\"pid\":4242,\"port\":7070,\"remote\":\"203.0.113.5:443\"}");
+	ev = read_ok(
+	    "{\"at\":\"2026-11-25T10:12:00Z\",\"type\":\"connect\","
+	    "\"pid\":4242,\"port\":7070,\"remote\":\"203.0.113.5:443\"}");
 	assert_int_equal(ev.port, 7070);
 	assert_string_equal(ev.remote, "203.0.113.5:443");
 }
@@ -104,7 +105,8 @@ times_read_as_rfc3339_says(void **state)
 
 	assert_int_equal(trace_parse_time("1970-01-01T00:00:00Z", &ms), 0);
 	assert_int_equal(ms, 0);
-	assert_int_equal(trace_parse_time("2026-11-25T10:02:00.25+01:00", &ms), 0);
+	assert_int_equal(
+	    trace_parse_time("2026-11-25T10:02:00.25+01:00", &ms), 0);
 	assert_int_equal(ms, 1795597320250LL);
 	assert_int_equal(trace_parse_time("2024-02-29 23:59:59z", &ms), 0);
 	assert_int_not_equal(trace_parse_time("2025-02-29T00:00:00Z", &ms), 0);
@@ -124,8 +126,8 @@ strings_are_decoded_and_checked(void **state)
 
 	assert_string_equal(ev.number, "\xc3\xa9\xf0\x9f\x98\x80 \"x\" \\/");
 	assert_string_equal(ev.contact, "Zo\xc3\xab");
-	assert_string_equal(mistake("{\"at\":\"x\xff\"}"),
-	    "9: this is not valid UTF-8");
+	assert_string_equal(
+	    mistake("{\"at\":\"x\xff\"}"), "9: this is not valid UTF-8");
 	assert_string_equal(mistake("{\"at\":\"\\ud83d\"}"),
 	    "8: this backslash escape is not valid JSON");
 	assert_string_equal(mistake("{\"at\":\"a\tb\"}"),
@@ -142,14 +144,15 @@ json_mistakes_are_named_where_they_are(void **state)
 {
 	assert_string_equal(mistake("[1]"),
 	    "1: a line must hold one JSON object, starting with {");
-	assert_string_equal(mistake("{at:1}"),
-	    "2: expected a key in double quotes");
-	assert_string_equal(mistake("{\"at\" 1}"), "7: expected : after the key");
-	assert_string_equal(mistake("{\"at\":1 \"b\":2}"),
-	    "9: expected , or } here");
+	assert_string_equal(
+	    mistake("{at:1}"), "2: expected a key in double quotes");
+	assert_string_equal(
+	    mistake("{\"at\" 1}"), "7: expected : after the key");
+	assert_string_equal(
+	    mistake("{\"at\":1 \"b\":2}"), "9: expected , or } here");
 	assert_string_equal(mistake("{\"at\":01}"), "8: expected , or } here");
-	assert_string_equal(mistake("{\"at\":-}"),
-	    "7: this is not a valid number");
+	assert_string_equal(
+	    mistake("{\"at\":-}"), "7: this is not a valid number");
 	assert_string_equal(mistake("{\"at\":tru}"),
 	    "7: expected a value here: text in double quotes, a number, true, "
 	    "false, null or a list");
@@ -157,10 +160,10 @@ json_mistakes_are_named_where_they_are(void **state)
 	    "6: an object inside the object is not allowed here");
 	assert_string_equal(mistake("{\"a\":[1]}"),
 	    "7: a list here may only hold text in double quotes");
-	assert_string_equal(mistake("{\"a\":[\"x\" \"y\"]}"),
-	    "11: expected , or ] here");
-	assert_string_equal(mistake("{\"a\":1,\"a\":2} "),
-	    "8: 'a' is given twice");
+	assert_string_equal(
+	    mistake("{\"a\":[\"x\" \"y\"]}"), "11: expected , or ] here");
+	assert_string_equal(
+	    mistake("{\"a\":1,\"a\":2} "), "8: 'a' is given twice");
 	assert_string_equal(mistake("{\"a\":1} x"),
 	    "9: there is more after the object's closing }");
 }
@@ -189,7 +192,8 @@ the_contract_is_kept(void **state)
 	    mistake("{\"at\":\"2026-11-25T10:02:00Z\",\"type\":\"call\","
 		    "\"source\":\"manual\",\"direction\":\"sideways\","
 		    "\"state\":\"ringing\",\"number\":null}"),
-	    "74: 'sideways' is not a value direction can have (expected one of: "
+	    "74: 'sideways' is not a value direction can have (expected one "
+	    "of: "
 	    "incoming, outgoing)");
 	assert_string_equal(
 	    mistake("{\"at\":\"2026-11-25T10:02:00Z\",\"type\":\"popup\","
@@ -221,8 +225,8 @@ bounds_are_kept(void **state)
 	    "\"window\",\"title\":\"");
 	memset(line + n, 'a', TRACE_TITLE_MAX + 1);
 	strcpy(line + n + TRACE_TITLE_MAX + 1, "\"}");
-	assert_string_equal(mistake(line),
-	    "71: 'title' is longer than 1024 bytes");
+	assert_string_equal(
+	    mistake(line), "71: 'title' is longer than 1024 bytes");
 }
 
 static void

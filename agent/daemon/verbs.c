@@ -132,8 +132,7 @@ verb_status(struct daemon *d, const struct peer *p, json_t *req)
 		"catalog_tools", (json_int_t)rs->catalog->count, "tools",
 		sockets_add_to_tools(d->sockets,
 		    launches_status(d->launches, p->admin ? -1 : p->uid)),
-		"allows",
-		allows_json(d, p), "notifiers",
+		"allows", allows_json(d, p), "notifiers",
 		(json_int_t)control_notifiers(
 		    d->control, p->admin ? -1 : p->uid),
 		"alerts", alerts_json(d, p), "calls", calls_status(d->calls),

@@ -18,17 +18,8 @@
 #define NUMBERS_MAX (TEXT_MAX / 8 + 1)
 
 enum page_rule {
-#define PAGE_SIGN(id, name, points)
 #define PAGE_RULE(id, name, points) RULE_##id,
-#define PAGE_WORDS(strength, lang, phrase)
-#define PAGE_REPORT_AT(score)
-#define PAGE_NEAR(chars)
 #include "core/pagewords.def"
-#undef PAGE_SIGN
-#undef PAGE_RULE
-#undef PAGE_WORDS
-#undef PAGE_REPORT_AT
-#undef PAGE_NEAR
 	RULE_COUNT
 };
 
@@ -39,30 +30,12 @@ static const struct {
 	int points;
 } signs[PAGE_SIGN_COUNT] = {
 #define PAGE_SIGN(id, name, points) [PAGE_##id] = { name, points },
-#define PAGE_RULE(id, name, points)
-#define PAGE_WORDS(strength, lang, phrase)
-#define PAGE_REPORT_AT(score)
-#define PAGE_NEAR(chars)
 #include "core/pagewords.def"
-#undef PAGE_SIGN
-#undef PAGE_RULE
-#undef PAGE_WORDS
-#undef PAGE_REPORT_AT
-#undef PAGE_NEAR
 };
 
 static const int rule_points[RULE_COUNT] = {
-#define PAGE_SIGN(id, name, points)
 #define PAGE_RULE(id, name, points) [RULE_##id] = points,
-#define PAGE_WORDS(strength, lang, phrase)
-#define PAGE_REPORT_AT(score)
-#define PAGE_NEAR(chars)
 #include "core/pagewords.def"
-#undef PAGE_SIGN
-#undef PAGE_RULE
-#undef PAGE_WORDS
-#undef PAGE_REPORT_AT
-#undef PAGE_NEAR
 };
 
 static const struct phrase {
@@ -70,46 +43,19 @@ static const struct phrase {
 	const char *words;
 	size_t len;
 } phrases[] = {
-#define PAGE_SIGN(id, name, points)
-#define PAGE_RULE(id, name, points)
 #define PAGE_WORDS(strength, lang, phrase) \
 	{ strength, phrase, sizeof phrase - 1 },
-#define PAGE_REPORT_AT(score)
-#define PAGE_NEAR(chars)
 #include "core/pagewords.def"
-#undef PAGE_SIGN
-#undef PAGE_RULE
-#undef PAGE_WORDS
-#undef PAGE_REPORT_AT
-#undef PAGE_NEAR
 };
 
 static const int report_at =
-#define PAGE_SIGN(id, name, points)
-#define PAGE_RULE(id, name, points)
-#define PAGE_WORDS(strength, lang, phrase)
 #define PAGE_REPORT_AT(score) score +
-#define PAGE_NEAR(chars)
 #include "core/pagewords.def"
-#undef PAGE_SIGN
-#undef PAGE_RULE
-#undef PAGE_WORDS
-#undef PAGE_REPORT_AT
-#undef PAGE_NEAR
     0;
 
 static const size_t near_chars =
-#define PAGE_SIGN(id, name, points)
-#define PAGE_RULE(id, name, points)
-#define PAGE_WORDS(strength, lang, phrase)
-#define PAGE_REPORT_AT(score)
 #define PAGE_NEAR(chars) chars +
 #include "core/pagewords.def"
-#undef PAGE_SIGN
-#undef PAGE_RULE
-#undef PAGE_WORDS
-#undef PAGE_REPORT_AT
-#undef PAGE_NEAR
     0;
 
 #define PHRASE_COUNT (sizeof phrases / sizeof phrases[0])

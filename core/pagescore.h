@@ -15,16 +15,7 @@
 /* What a page did: the trace's "indicators" (docs/trace.md). */
 enum page_sign {
 #define PAGE_SIGN(id, name, points) PAGE_##id,
-#define PAGE_RULE(id, name, points)
-#define PAGE_WORDS(strength, lang, phrase)
-#define PAGE_REPORT_AT(score)
-#define PAGE_NEAR(chars)
 #include "core/pagewords.def"
-#undef PAGE_SIGN
-#undef PAGE_RULE
-#undef PAGE_WORDS
-#undef PAGE_REPORT_AT
-#undef PAGE_NEAR
 	PAGE_SIGN_COUNT
 };
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/strcopy.h"
 #include "core/verdictline.h"
 #include "core/xalloc.h"
 
@@ -393,6 +394,21 @@ verdict_write_text(struct verdict_writer *w, const struct engine_verdict *v,
 		add_str(w, "\n");
 	}
 	flush_line(w, out);
+}
+
+char *
+verdict_reason_words(
+    const json_t *r, const struct tool *t, const struct launch_facts *f)
+{
+	struct reason reason = { 0 };
+	const char *key = json_string_value(json_object_get(r, "key"));
+	const char *detail = json_string_value(json_object_get(r, "detail"));
+
+	if (key == NULL || text_find(key, &reason.id) != 0)
+		return NULL;
+	reason.number = json_integer_value(json_object_get(r, "number"));
+	strcopy(reason.detail, sizeof reason.detail, detail);
+	return reason_text(&reason, t, f);
 }
 
 json_t *

@@ -39,4 +39,13 @@ void verdict_write_text(struct verdict_writer *w,
 json_t *verdict_reasons_json(const struct judgement *j, const struct tool *t,
     const struct launch_facts *f);
 
+/*
+ * A reason as the journal, the control socket and the notifier carry it
+ * ({"key", "number", "detail"}), worded in this program's language for
+ * tool t with facts f (either may be NULL); a new string, or NULL when
+ * this rdguard does not know the key.
+ */
+char *verdict_reason_words(
+    const json_t *r, const struct tool *t, const struct launch_facts *f);
+
 #endif

@@ -75,4 +75,10 @@ desktop session). Check both with:          sudo rdguard test-alert
 See what rdguard did and why with:          rdguard events
 Held tools are listed by:                   rdguard status
 An administrator lets one run with:         sudo rdguard release ID
+
+Calls and scam pages make a remote tool riskier. To let rdguard see them:
+  the browser extension (Chromium, Chrome, Firefox):  docs/browser.md
+  a FRITZ!Box or Asterisk phone line:                  docs/calls.md
+  a phone paired with KDE Connect or GSConnect:        nothing to do
+Numbers the family trusts go in /etc/rdguard/policy.yaml (calls: trusted:).
 MSG

@@ -13,6 +13,7 @@
 #include "agent/cli/client.h"
 #include "agent/cli/show.h"
 #include "core/correlate.h"
+#include "core/verdictline.h"
 #include "core/duration.h"
 #include "core/journal.h"
 
@@ -85,13 +86,9 @@ reason_words(const json_t *reason, const json_t *record)
 	struct launch_facts f = { .exe = show_str(process, "exe"),
 		.package =
 		    json_string_value(json_object_get(file, "package")) };
-	struct reason r;
+	char *words = verdict_reason_words(reason, &t, &f);
 
-	if (text_find(show_str(reason, "key"), &r.id) != 0)
-		return strdup(show_str(reason, "text"));
-	r.number = json_integer_value(json_object_get(reason, "number"));
-	snprintf(r.detail, sizeof r.detail, "%s", show_str(reason, "detail"));
-	return reason_text(&r, &t, &f);
+	return words != NULL ? words : strdup(show_str(reason, "text"));
 }
 
 static void

@@ -14,6 +14,7 @@
 #include "agent/cli/client.h"
 #include "agent/cli/show.h"
 #include "core/correlate.h"
+#include "core/verdictline.h"
 #include "core/trace.h"
 #include "core/xalloc.h"
 
@@ -157,17 +158,10 @@ show_answer(const json_t *reply)
 	size_t i;
 
 	json_array_foreach (json_object_get(reply, "reasons"), i, r) {
-		struct reason reason = { 0 };
-		char *text;
+		char *text = verdict_reason_words(r, &tool, NULL);
 
-		if (text_find(show_str(r, "key"), &reason.id) != 0)
-			continue;
-		reason.number =
-		    json_integer_value(json_object_get(r, "number"));
-		snprintf(reason.detail, sizeof reason.detail, "%s",
-		    show_str(r, "detail"));
-		text = reason_text(&reason, &tool, NULL);
-		printf("%s\n", text);
+		if (text != NULL)
+			printf("%s\n", text);
 		free(text);
 	}
 	if (!json_is_string(json_object_get(reply, "tool")))

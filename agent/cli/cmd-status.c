@@ -10,6 +10,7 @@
 #include "agent/cli/client.h"
 #include "agent/cli/show.h"
 #include "core/correlate.h"
+#include "core/verdictline.h"
 
 static enum text_id
 mode_sentence(const char *mode)
@@ -213,17 +214,12 @@ print_signals(const json_t *signals)
 		return;
 	show_line(TXT_CLI_STATUS_SIGNALS_HEADER, NULL);
 	json_array_foreach (signals, i, sig) {
-		const json_t *r = json_object_get(sig, "reason");
-		struct reason reason = { 0 };
-		char weight[16], *text;
+		char weight[16],
+		    *text = verdict_reason_words(
+			json_object_get(sig, "reason"), NULL, NULL);
 
-		if (text_find(show_str(r, "key"), &reason.id) != 0)
+		if (text == NULL)
 			continue;
-		reason.number =
-		    json_integer_value(json_object_get(r, "number"));
-		snprintf(reason.detail, sizeof reason.detail, "%s",
-		    show_str(r, "detail"));
-		text = reason_text(&reason, NULL, NULL);
 		show_line(TXT_CLI_STATUS_SIGNAL, "reason", text, "weight",
 		    show_int(sig, "weight", weight, sizeof weight), NULL);
 		free(text);

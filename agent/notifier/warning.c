@@ -25,6 +25,7 @@
 
 #include "agent/notifier/notifier.h"
 #include "core/correlate.h"
+#include "core/verdictline.h"
 #include "core/journal.h"
 #include "core/xalloc.h"
 
@@ -117,14 +118,8 @@ static char *
 reason_sentence(const json_t *view, const json_t *r)
 {
 	struct tool t = { .name = (char *)tool_name(view) };
-	struct reason reason = { 0 };
 
-	if (text_find(view_str(r, "key"), &reason.id) != 0)
-		return NULL;
-	reason.number = json_integer_value(json_object_get(r, "number"));
-	snprintf(
-	    reason.detail, sizeof reason.detail, "%s", view_str(r, "detail"));
-	return reason_text(&reason, &t, NULL);
+	return verdict_reason_words(r, &t, NULL);
 }
 
 static bool

@@ -65,8 +65,8 @@ def read_def(path=DEF):
                "phrases": []}
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
-        if not line:
-            continue
+        if not line or line.startswith("#"):
+            continue  # blank, or the preprocessor's defaults and undefs
         name = line.split("(", 1)[0]
         m = MACROS.get(name, re.compile("^$")).match(line)
         if not m:

@@ -327,10 +327,10 @@ struct proc_socket {
 	unsigned group;
 	pid_t pid; /* a process that holds it */
 	enum socket_kind kind;
-	bool udp;      /* a connected UDP socket; otherwise TCP */
-	bool loopback; /* within this computer: 127.0.0.0/8 or ::1 */
-	int port;      /* the local port */
-	unsigned long long inode;        /* the socket, while it lives */
+	bool udp;                 /* a connected UDP socket; otherwise TCP */
+	bool loopback;            /* within this computer: 127.0.0.0/8 or ::1 */
+	int port;                 /* the local port */
+	unsigned long long inode; /* the socket, while it lives */
 	char remote[SOCKET_ADDRESS_MAX]; /* "203.0.113.5:443",
 					    "[2001:db8::5]:443"; "" for a
 					    listener */

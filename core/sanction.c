@@ -294,20 +294,45 @@ parse_days(const char *s)
 	return days;
 }
 
-static void
-read_days(const struct yd_doc *doc, const struct yd_node *n, struct sanction *s,
-    struct diag *d)
+/* One item of days: a scalar "mon-fri" or "mon, wed"; 0 if bad. */
+static unsigned
+read_day_item(
+    const struct yd_doc *doc, const struct yd_node *n, struct diag *d)
 {
 	const char *text;
 	unsigned days;
 
-	if (n == NULL || policy_want_scalar(doc, n, d) != 0 ||
+	if (policy_want_scalar(doc, n, d) != 0 ||
 	    yd_string(doc, n, &text, d) != 0)
+		return 0;
+	if ((days = parse_days(text)) == 0)
+		yd_error(doc, n, d, TXT_ERR_SANCTION_BAD_DAYS, "value", text,
+		    NULL);
+	return days;
+}
+
+/* days: "mon-fri", or a list such as [mon, wed, fri-sun]. */
+static void
+read_days(const struct yd_doc *doc, const struct yd_node *n,
+    struct sanction *s, struct diag *d)
+{
+	char text[128] = "";
+	unsigned days = 0, piece;
+	size_t count;
+
+	if (n == NULL || policy_node_empty(n))
 		return;
-	if ((days = parse_days(text)) == 0) {
-		yd_error(
-		    doc, n, d, TXT_ERR_SANCTION_BAD_DAYS, "value", text, NULL);
-		return;
+	count = n->type == YD_SEQUENCE ? n->count : 1;
+	for (size_t i = 0; i < count; i++) {
+		const struct yd_node *item =
+		    n->type == YD_SEQUENCE ? n->items[i] : n;
+
+		if ((piece = read_day_item(doc, item, d)) == 0)
+			return;
+		days |= piece;
+		if (text[0] != '\0')
+			strncat(text, ", ", sizeof text - strlen(text) - 1);
+		strncat(text, item->value, sizeof text - strlen(text) - 1);
 	}
 	s->days = days;
 	s->days_text = xstrdup(text);

@@ -291,7 +291,8 @@ judge_exec(
 		.argc = ev->argc,
 	};
 
-	c.utc_offset = utc_offset_at(now);
+	if (e->policy->sanctioned_count > 0) /* only sanctioned: knows hours */
+		c.utc_offset = utc_offset_at(now);
 	out->tool = match_exec(e, ev);
 	out->pid = ev->pid;
 	out->facts = f;

@@ -296,8 +296,7 @@ parse_days(const char *s)
 
 /* One item of days: a scalar "mon-fri" or "mon, wed"; 0 if bad. */
 static unsigned
-read_day_item(
-    const struct yd_doc *doc, const struct yd_node *n, struct diag *d)
+read_day_item(const struct yd_doc *doc, const struct yd_node *n, struct diag *d)
 {
 	const char *text;
 	unsigned days;
@@ -306,15 +305,15 @@ read_day_item(
 	    yd_string(doc, n, &text, d) != 0)
 		return 0;
 	if ((days = parse_days(text)) == 0)
-		yd_error(doc, n, d, TXT_ERR_SANCTION_BAD_DAYS, "value", text,
-		    NULL);
+		yd_error(
+		    doc, n, d, TXT_ERR_SANCTION_BAD_DAYS, "value", text, NULL);
 	return days;
 }
 
 /* days: "mon-fri", or a list such as [mon, wed, fri-sun]. */
 static void
-read_days(const struct yd_doc *doc, const struct yd_node *n,
-    struct sanction *s, struct diag *d)
+read_days(const struct yd_doc *doc, const struct yd_node *n, struct sanction *s,
+    struct diag *d)
 {
 	char text[128] = "";
 	unsigned days = 0, piece;

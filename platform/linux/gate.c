@@ -664,6 +664,7 @@ gate_next_record(struct gate *g, struct gate_record *r)
 	/* The facts point into the record: into this copy now. */
 	r->facts.exe = r->exe;
 	r->facts.package = r->package[0] != '\0' ? r->package : NULL;
+	r->facts.gids = r->gid_count > 0 ? r->gids : NULL;
 	return true;
 }
 

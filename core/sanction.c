@@ -17,6 +17,7 @@
 
 #include "core/policy-read.h"
 #include "core/sanction.h"
+#include "core/strcopy.h"
 #include "core/xalloc.h"
 
 #define MINUTES_PER_DAY (24 * 60)
@@ -230,6 +231,19 @@ read_ids(const struct yd_doc *doc, const struct yd_node *n,
 		(*ids)[i] = resolve((*names)[i]);
 }
 
+/* Adds item to buf, after ", " when buf holds something already. */
+static void
+append_listed(char *buf, size_t size, const char *item)
+{
+	size_t n = strlen(buf);
+
+	if (n > 0 && n + 2 < size) {
+		memcpy(buf + n, ", ", 3);
+		n += 2;
+	}
+	strcopy(buf + n, size - n, item);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Reading: days                                                          */
 /* ---------------------------------------------------------------------- */
@@ -329,9 +343,7 @@ read_days(const struct yd_doc *doc, const struct yd_node *n, struct sanction *s,
 		if ((piece = read_day_item(doc, item, d)) == 0)
 			return;
 		days |= piece;
-		if (text[0] != '\0')
-			strncat(text, ", ", sizeof text - strlen(text) - 1);
-		strncat(text, item->value, sizeof text - strlen(text) - 1);
+		append_listed(text, sizeof text, item->value);
 	}
 	s->days = days;
 	s->days_text = xstrdup(text);
@@ -415,7 +427,7 @@ static void
 read_hours(const struct yd_doc *doc, const struct yd_node *n,
     struct sanction *s, struct diag *d)
 {
-	const char *written[SANCTION_HOURS_MAX];
+	const char *written[SANCTION_HOURS_MAX] = { NULL };
 	char text[SANCTION_HOURS_MAX * 13] = "";
 	size_t count;
 
@@ -431,9 +443,7 @@ read_hours(const struct yd_doc *doc, const struct yd_node *n,
 		if (s->hour_count == before)
 			continue;
 		written[before] = item->value;
-		if (text[0] != '\0')
-			strncat(text, ", ", sizeof text - strlen(text) - 1);
-		strncat(text, item->value, sizeof text - strlen(text) - 1);
+		append_listed(text, sizeof text, item->value);
 	}
 	if (s->hour_count > 0)
 		s->hours_text = xstrdup(text);

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/correlate.h"
+#include "core/sanction.h"
 #include "core/strcopy.h"
 #include "core/xalloc.h"
 
@@ -234,15 +235,121 @@ clamp_risk(int risk)
 	return risk < 0 ? 0 : risk > 100 ? 100 : risk;
 }
 
-/* IT's approval takes risk away; the reason says so. */
-static int
-sanctioned_relief(
-    const struct policy *p, const struct tool *t, struct judgement *j)
+/* ---------------------------------------------------------------------- */
+/* IT's approval                                                          */
+/* ---------------------------------------------------------------------- */
+
+int
+correlate_relief(
+    const struct policy *p, const struct judgement *launch, int signal_risk)
 {
-	if (!policy_sanctioned(p, t->id) || p->sanctioned_relief == 0)
+	if (!launch->sanctioned ||
+	    (signal_risk > 0 && launch->during == DURING_SIGNALS_WITHDRAW))
 		return 0;
-	add_reason(j, TXT_REASON_SANCTIONED, 0);
 	return p->sanctioned_relief;
+}
+
+enum verdict
+correlate_sanction_floor(
+    const struct judgement *launch, int signal_risk, enum verdict v)
+{
+	if (launch->sanctioned && signal_risk > 0 &&
+	    launch->during == DURING_SIGNALS_WARN && v < VERDICT_WARN)
+		return VERDICT_WARN;
+	return v;
+}
+
+/* "RELAY APPROVED": the two hosts the relay sentences show. */
+static void
+relay_detail(const struct sanction_check *s, struct reason *r)
+{
+	char seen[REASON_DETAIL_MAX / 2];
+
+	strcopy(seen, sizeof seen, s->relay);
+	strjoin(r->detail, sizeof r->detail, seen, ' ', s->entry->relay);
+}
+
+/* Why a launch of a tool IT sanctioned is not sanctioned this time. */
+static void
+add_miss_reason(
+    const struct sanction_check *s, long long now, struct judgement *j)
+{
+	struct reason *r;
+
+	switch (s->outcome) {
+	case SANCTION_WRONG_USER:
+		add_reason(j, TXT_REASON_SANCTION_WRONG_USER, 0);
+		break;
+	case SANCTION_WRONG_DAY:
+		add_reason_detail(
+		    j, TXT_REASON_SANCTION_WRONG_DAY, 0, s->entry->days_text);
+		break;
+	case SANCTION_WRONG_HOURS:
+		add_reason_detail(j, TXT_REASON_SANCTION_WRONG_HOURS, now,
+		    s->entry->hours_text);
+		break;
+	case SANCTION_NO_RELAY:
+	case SANCTION_OTHER_RELAY:
+		r = add_reason(j,
+		    s->outcome == SANCTION_NO_RELAY
+			? TXT_REASON_SANCTION_NO_RELAY
+			: TXT_REASON_SANCTION_OTHER_RELAY,
+		    0);
+		if (r != NULL)
+			relay_detail(s, r);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Whether IT's conditions hold for this launch. */
+static void
+check_sanction(const struct policy *p, const struct tool *t,
+    const struct launch_facts *f, const struct judge_context *c,
+    struct sanction_check *s)
+{
+	s->outcome = SANCTION_NONE;
+	s->relay[0] = '\0';
+	if (p->sanctioned_count > 0)
+		sanction_check(p, t->id, f, c->now + c->utc_offset, s);
+}
+
+/* IT's approval takes risk away; the reasons say so, or why not. */
+static int
+sanctioned_relief(const struct policy *p, const struct tool *t,
+    const struct launch_facts *f, const struct judge_context *c,
+    int signal_risk, struct judgement *j)
+{
+	struct sanction_check s;
+	int relief;
+
+	check_sanction(p, t, f, c, &s);
+	if (s.outcome != SANCTION_MET) {
+		add_miss_reason(&s, c->now, j);
+		return 0;
+	}
+	j->sanctioned = true;
+	j->during = s.entry->during_signals;
+	if ((relief = correlate_relief(p, j, signal_risk)) == 0) {
+		if (signal_risk > 0 && p->sanctioned_relief > 0)
+			add_reason(j, TXT_REASON_SANCTION_WITHDRAWN, 0);
+		return 0;
+	}
+	add_reason(j, TXT_REASON_SANCTIONED, 0);
+	return relief;
+}
+
+/* A sanctioned tool while a signal counts: warned, unless IT said not. */
+static void
+apply_sanction_floor(int signal_risk, struct judgement *j)
+{
+	enum verdict v = correlate_sanction_floor(j, signal_risk, j->verdict);
+
+	if (v == j->verdict)
+		return;
+	j->verdict = j->would = v;
+	add_last_reason(j, TXT_REASON_SANCTION_DURING_SIGNALS, 0);
 }
 
 /*
@@ -255,7 +362,8 @@ judge_by_risk(const struct policy *p, const struct tool *t,
     const struct launch_facts *f, const struct judge_context *c,
     struct judgement *j)
 {
-	int risk = add_signals(p, c, f->uid, j);
+	int signal_risk = add_signals(p, c, f->uid, j);
+	int risk = signal_risk;
 
 	add_reason(j,
 	    t->kind == TOOL_TUNNEL ? TXT_REASON_TUNNEL
@@ -264,7 +372,7 @@ judge_by_risk(const struct policy *p, const struct tool *t,
 	j->facts = facts_held(p, t, f, c);
 	add_fact_reasons(p, t, f, c, j->facts, j);
 	risk += p->kind_risk[t->kind] + policy_facts_risk(p, j->facts);
-	risk -= sanctioned_relief(p, t, j);
+	risk -= sanctioned_relief(p, t, f, c, signal_risk, j);
 	if (f->packaged)
 		add_reason(j,
 		    f->package != NULL ? TXT_REASON_PACKAGED
@@ -272,6 +380,7 @@ judge_by_risk(const struct policy *p, const struct tool *t,
 		    0);
 	j->risk = clamp_risk(risk);
 	j->verdict = j->would = policy_verdict_for_risk(p, j->risk);
+	apply_sanction_floor(signal_risk, j);
 }
 
 /*
@@ -284,15 +393,22 @@ risk_only(const struct policy *p, const struct tool *t,
     unsigned *facts)
 {
 	const struct signal *counting[SIGNAL_KIND_COUNT];
-	int risk = 0;
+	struct judgement met = { .sanctioned = false };
+	struct sanction_check s;
+	int signal_risk = 0, risk;
 
 	if (c->situation != NULL)
 		situation_counting(c->situation, p, f->uid, c->now, counting,
-		    SIGNAL_KIND_COUNT, &risk);
+		    SIGNAL_KIND_COUNT, &signal_risk);
 	*facts = facts_held(p, t, f, c);
-	risk += p->kind_risk[t->kind] + policy_facts_risk(p, *facts);
-	if (policy_sanctioned(p, t->id))
-		risk -= p->sanctioned_relief;
+	risk =
+	    signal_risk + p->kind_risk[t->kind] + policy_facts_risk(p, *facts);
+	check_sanction(p, t, f, c, &s);
+	if (s.outcome == SANCTION_MET) {
+		met.sanctioned = true;
+		met.during = s.entry->during_signals;
+		risk -= correlate_relief(p, &met, signal_risk);
+	}
 	return clamp_risk(risk);
 }
 
@@ -375,12 +491,15 @@ correlate_running(const struct policy *p, const struct tool *t,
     const struct judgement *launch, enum verdict current,
     const struct judge_context *c, long uid, struct judgement *out)
 {
-	int risk;
+	int risk, signal_risk;
+	enum verdict floor;
 
 	judgement_init(out);
 	out->verdict = out->would = current;
 	out->risk = launch->risk;
 	out->facts = launch->facts;
+	out->sanctioned = launch->sanctioned;
+	out->during = launch->during;
 	/* Only a tool that risk judged may be judged again: never a viewer,
 	   an allowed tool, a tool with a fixed verdict, or one refused. */
 	if (t == NULL || t->kind == TOOL_VIEWER ||
@@ -388,12 +507,16 @@ correlate_running(const struct policy *p, const struct tool *t,
 	    policy_tool_verdict(p, t->id) >= 0 || p->mode == MODE_LOCKDOWN)
 		return;
 	add_reason(out, TXT_REASON_ALREADY_RUNNING, 0);
-	risk = add_signals(p, c, uid, out);
+	risk = signal_risk = add_signals(p, c, uid, out);
 	risk += p->kind_risk[t->kind] + policy_facts_risk(p, launch->facts);
-	if (policy_sanctioned(p, t->id))
-		risk -= p->sanctioned_relief;
+	risk -= correlate_relief(p, launch, signal_risk);
 	out->risk = clamp_risk(risk);
 	out->would = policy_verdict_for_risk(p, out->risk);
+	floor = correlate_sanction_floor(launch, signal_risk, out->would);
+	if (floor != out->would) {
+		out->would = floor;
+		add_last_reason(out, TXT_REASON_SANCTION_DURING_SIGNALS, 0);
+	}
 	if (out->would > p->while_running)
 		out->would = p->while_running;
 	if (out->would < current)
@@ -461,6 +584,8 @@ reason_text(
 {
 	const char *english = text_english(r->id);
 	char age[64] = "", when[16] = "", score[24], *folder = NULL, *s;
+	char relay[REASON_DETAIL_MAX] = "";
+	const char *approved = "";
 
 	/* Only what the sentence shows: a trace may word millions. */
 	if (strstr(english, "{age}") != NULL)
@@ -469,13 +594,22 @@ reason_text(
 		clock_time(r->number, when, sizeof when);
 	if (strstr(english, "{folder}") != NULL)
 		folder = folder_of(f != NULL ? f->exe : NULL);
+	if (strstr(english, "{approved}") != NULL) {
+		/* "RELAY APPROVED" (sanctioned_relief) */
+		strcopy(relay, sizeof relay, r->detail);
+		if (strchr(relay, ' ') != NULL) {
+			approved = strchr(r->detail, ' ') + 1;
+			*strchr(relay, ' ') = '\0';
+		}
+	}
 	snprintf(score, sizeof score, "%lld", r->number);
 	s = text_printf(r->id, "tool", t != NULL ? t->name : "", "age", age,
 	    "package", f != NULL && f->package != NULL ? f->package : "",
 	    "folder", folder != NULL ? folder : "", "time", when, "caller",
 	    r->detail, "site", r->detail, "remote", r->detail, "other",
 	    r->detail, "browser", r->detail, "port", r->detail, "threshold",
-	    r->detail, "score", score, NULL);
+	    r->detail, "score", score, "days", r->detail, "hours", r->detail,
+	    "relay", relay, "approved", approved, NULL);
 	free(folder);
 	return s;
 }

@@ -24,7 +24,7 @@
 
 #define JUDGEMENT_MAX_REASONS 10
 #define ALLOW_TOOL_ID_MAX     64
-#define REASON_DETAIL_MAX     64
+#define REASON_DETAIL_MAX     128
 
 /* What is known about one launch of a remote tool. */
 struct launch_facts {
@@ -40,6 +40,11 @@ struct launch_facts {
 	const char *browser; /* the web browser that started it, or NULL */
 	int first_seen;      /* 1: never ran here before, 0: it did; -1: ask
 				the situation */
+	const long *gids;    /* the groups of the process (real, then
+				supplementary); NULL when unknown */
+	size_t gid_count;
+	const char *const *argv; /* its arguments, or NULL when unknown */
+	size_t argc;
 };
 
 /* An administrator's time-limited allow (`rdguard allow TOOL --for 30m`). */
@@ -54,7 +59,8 @@ struct judge_context {
 	const struct situation *situation; /* NULL: nothing is known */
 	const struct allow_rule *allows;   /* NULL when allow_count is 0 */
 	size_t allow_count;
-	long long now; /* unix seconds */
+	long long now;   /* unix seconds */
+	long utc_offset; /* seconds the local time is ahead of UTC */
 };
 
 struct reason {
@@ -69,6 +75,8 @@ struct judgement {
 	enum verdict would;   /* what protect mode would do (monitor mode) */
 	int risk;             /* 0-100 */
 	unsigned facts;       /* bits (1 << enum launch_fact) that held */
+	bool sanctioned;      /* IT's conditions for the tool were met */
+	enum during_signals during; /* then: what signals do to that */
 	size_t reason_count;
 	struct reason reasons[JUDGEMENT_MAX_REASONS];
 };
@@ -90,6 +98,20 @@ void correlate_launch(const struct policy *p, const struct tool *t,
 void correlate_running(const struct policy *p, const struct tool *t,
     const struct judgement *launch, enum verdict current,
     const struct judge_context *c, long uid, struct judgement *out);
+
+/*
+ * What IT's approval takes off a launch judged sanctioned at its start,
+ * while the signals add signal_risk (0: none counts).
+ */
+int correlate_relief(
+    const struct policy *p, const struct judgement *launch, int signal_risk);
+
+/*
+ * The verdict after IT's during_signals: at least a warning for a sanctioned
+ * tool while a signal counts, unless the policy says otherwise.
+ */
+enum verdict correlate_sanction_floor(
+    const struct judgement *launch, int signal_risk, enum verdict v);
 
 /*
  * The reason a signal gives, as of now: "You are on a call with …".

@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/browser.h"
 #include "core/engine.h"
@@ -203,6 +204,16 @@ engine_set_rules(struct engine *e, const struct policy *p,
 /* Launches                                                               */
 /* ---------------------------------------------------------------------- */
 
+/* How far ahead of UTC this computer's local time is at now. */
+static long
+utc_offset_at(long long now)
+{
+	time_t t = (time_t)now;
+	struct tm tm;
+
+	return localtime_r(&t, &tm) != NULL ? tm.tm_gmtoff : 0;
+}
+
 static struct judge_context
 context(const struct engine *e, long long now)
 {
@@ -276,8 +287,12 @@ judge_exec(
 		    : user_writable_place(ev->exe),
 		.browser = browser_of(ev->parent_exe),
 		.first_seen = ev->first_seen,
+		.argv = ev->argv,
+		.argc = ev->argc,
 	};
 
+	if (e->policy->sanctioned_count > 0) /* only sanctioned: knows hours */
+		c.utc_offset = utc_offset_at(now);
 	out->tool = match_exec(e, ev);
 	out->pid = ev->pid;
 	out->facts = f;
@@ -326,14 +341,14 @@ could_rise(const struct engine *e, const struct engine_run *r,
     struct signal_risks *memo, long long now)
 {
 	const struct policy *p = e->policy;
+	int signal_risk = signal_risk_for(e, memo, r->uid, now);
 	int risk = p->kind_risk[r->tool->kind] +
-	    policy_facts_risk(p, r->launch.facts) +
-	    signal_risk_for(e, memo, r->uid, now);
+	    policy_facts_risk(p, r->launch.facts) + signal_risk;
 	enum verdict v;
 
-	if (policy_sanctioned(p, r->tool->id))
-		risk -= p->sanctioned_relief;
-	v = policy_verdict_for_risk(p, risk > 100 ? 100 : risk);
+	risk -= correlate_relief(p, &r->launch, signal_risk);
+	v = policy_verdict_for_risk(p, risk > 100 ? 100 : risk < 0 ? 0 : risk);
+	v = correlate_sanction_floor(&r->launch, signal_risk, v);
 	return (v < p->while_running ? v : p->while_running) > r->verdict;
 }
 

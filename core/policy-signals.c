@@ -1,7 +1,8 @@
 /*
  * policy-signals.c: the parts of a policy about what happens around a
  * launch: the weights of calls, scam pages and sharing sessions
- * (risk.signals), what IT sanctioned (sanctioned, risk.mitigations), how
+ * (risk.signals), how much IT's approval takes off (risk.mitigations; the
+ * section sanctioned itself is core/sanction.c's), how
  * long signals count (signals), when a page is a scam page (pages), and
  * where calls come from and which callers are trusted (calls). See
  * docs/policy.md, "Calls and scam pages".
@@ -13,6 +14,7 @@
 
 #include "core/phone.h"
 #include "core/policy-read.h"
+#include "core/sanction.h"
 #include "core/xalloc.h"
 
 #define FRITZBOX_PORT      1012
@@ -65,9 +67,7 @@ call_monitor_free(struct call_monitor *m)
 void
 policy_free_signals(struct policy *p)
 {
-	for (size_t i = 0; i < p->sanctioned_count; i++)
-		free(p->sanctioned[i]);
-	free(p->sanctioned);
+	sanction_free_all(p);
 	for (size_t i = 0; i < p->trusted_count; i++) {
 		free(p->trusted[i].number);
 		free(p->trusted[i].name);
@@ -75,24 +75,14 @@ policy_free_signals(struct policy *p)
 	free(p->trusted);
 	call_monitor_free(&p->fritzbox);
 	call_monitor_free(&p->asterisk);
-	p->sanctioned = NULL;
 	p->trusted = NULL;
-	p->sanctioned_count = p->trusted_count = 0;
+	p->trusted_count = 0;
 }
 
 const char *
 signal_kind_name(enum signal_kind k)
 {
 	return (unsigned)k < SIGNAL_KIND_COUNT ? signal_names[k] : "";
-}
-
-bool
-policy_sanctioned(const struct policy *p, const char *tool_id)
-{
-	for (size_t i = 0; i < p->sanctioned_count; i++)
-		if (strcmp(p->sanctioned[i], tool_id) == 0)
-			return true;
-	return false;
 }
 
 const struct trusted_number *
@@ -200,36 +190,6 @@ read_pages(const struct yd_doc *doc, const struct yd_node *n, struct policy *p,
 		return;
 	if ((v = yd_lookup(n, "threshold")) != NULL)
 		policy_read_risk(doc, v, &p->page_threshold, d);
-}
-
-/* ---------------------------------------------------------------------- */
-/* sanctioned                                                             */
-/* ---------------------------------------------------------------------- */
-
-static void
-read_sanctioned(const struct yd_doc *doc, const struct yd_node *n,
-    const struct catalog *c, struct policy *p, struct diag *d)
-{
-	size_t cap = 0;
-
-	if (n == NULL || policy_node_empty(n))
-		return;
-	if (n->type != YD_SEQUENCE) {
-		yd_error(doc, n, d, TXT_ERR_YAML_WANT_SEQUENCE, NULL);
-		return;
-	}
-	for (size_t i = 0; i < n->count; i++) {
-		const struct yd_node *item = n->items[i];
-		const char *id;
-
-		if (policy_want_scalar(doc, item, d) != 0 ||
-		    yd_string(doc, item, &id, d) != 0 ||
-		    !policy_tool_known(doc, item, c, d))
-			continue;
-		xgrow(&p->sanctioned, &cap, p->sanctioned_count + 1,
-		    sizeof *p->sanctioned);
-		p->sanctioned[p->sanctioned_count++] = xstrdup(id);
-	}
 }
 
 /* ---------------------------------------------------------------------- */
@@ -367,6 +327,6 @@ policy_read_signals(const struct yd_doc *doc, const struct yd_node *root,
 {
 	read_signal_timing(doc, yd_lookup(root, "signals"), p, d);
 	read_pages(doc, yd_lookup(root, "pages"), p, d);
-	read_sanctioned(doc, yd_lookup(root, "sanctioned"), c, p, d);
+	sanction_read(doc, yd_lookup(root, "sanctioned"), c, p, d);
 	read_calls(doc, yd_lookup(root, "calls"), p, d);
 }

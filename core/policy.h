@@ -86,6 +86,45 @@ struct call_monitor {
 	char *secret_file; /* Asterisk only: a file holding the password */
 };
 
+/* What IT's approval does while a signal counts (sanctioned: during_signals).
+ */
+enum during_signals {
+	DURING_SIGNALS_WARN,     /* it counts, and the person is warned */
+	DURING_SIGNALS_ALLOW,    /* it counts as at any other time */
+	DURING_SIGNALS_WITHDRAW, /* it does not count */
+	DURING_SIGNALS_COUNT
+};
+
+#define SANCTION_HOURS_MAX 8
+#define SANCTION_EVERY_DAY 0x7fu
+
+/* A range of the day, in minutes after midnight: from <= t < to. */
+struct sanction_hours {
+	int from, to;
+};
+
+/*
+ * A tool IT sanctioned, and for whom, when and with which relay (one entry
+ * of sanctioned:, core/sanction.c). A launch must meet every condition
+ * given; users and groups are met by either.
+ */
+struct sanction {
+	char *tool_id;
+	char **users; /* as written */
+	long *uids;   /* resolved at load; -1: no such user here */
+	size_t user_count;
+	char **groups; /* as written */
+	long *gids;    /* resolved at load; -1: no such group here */
+	size_t group_count;
+	unsigned days;   /* bit 0 Monday .. bit 6 Sunday */
+	char *days_text; /* as written, or NULL: every day */
+	struct sanction_hours hours[SANCTION_HOURS_MAX];
+	size_t hour_count; /* 0: all day */
+	char *hours_text;  /* as written, or NULL: all day */
+	char *relay;       /* the relay it must point at, or NULL: any */
+	enum during_signals during_signals;
+};
+
 /* A fixed verdict for one tool, whatever the risk. */
 struct tool_verdict {
 	char *tool_id;
@@ -107,8 +146,8 @@ struct policy {
 
 	/* Signals (docs/policy.md, "Calls and scam pages"). */
 	int signal_risk[SIGNAL_KIND_COUNT];
-	int sanctioned_relief; /* risk taken off a sanctioned tool */
-	char **sanctioned;     /* tool ids IT sanctioned */
+	int sanctioned_relief;       /* risk taken off a sanctioned tool */
+	struct sanction *sanctioned; /* what IT sanctioned */
 	size_t sanctioned_count;
 	long long signal_window;    /* how long a signal counts, seconds */
 	long long two_tools_within; /* seconds */
@@ -158,8 +197,10 @@ int policy_facts_risk(const struct policy *p, unsigned held);
 /* The verdict the thresholds give a risk. */
 enum verdict policy_verdict_for_risk(const struct policy *p, int risk);
 
-/* Whether IT sanctioned the tool (sanctioned:). */
+/* Whether IT sanctioned the tool under some condition (sanctioned:). */
 bool policy_sanctioned(const struct policy *p, const char *tool_id);
+
+const char *during_signals_name(enum during_signals s);
 
 /* The trusted number that number (as written) is, or NULL. */
 const struct trusted_number *policy_trusted_number(

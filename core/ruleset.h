@@ -29,6 +29,7 @@ struct ruleset {
 	const struct allow_rule *allows;
 	size_t allow_count;
 	const struct situation *situation; /* what happened lately */
+	long utc_offset; /* the local time zone's, when it was built */
 };
 
 #endif

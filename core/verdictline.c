@@ -25,7 +25,7 @@ enum shows {
 	SHOWS_KNOWN = 1,  /* the template was looked at */
 	SHOWS_AGE = 2,    /* an age: as human_duration words it */
 	SHOWS_NUMBER = 4, /* a number as it is (a score) */
-	SHOWS_DETAIL = 8, /* a caller, a site, another tool, a port */
+	SHOWS_DETAIL = 8, /* a caller, a site, another tool, a port, a relay */
 	SHOWS_TOOL = 16,
 	SHOWS_PACKAGE = 32,
 	SHOWS_FOLDER = 64,
@@ -181,6 +181,10 @@ shows_of(struct verdict_writer *w, enum text_id id)
 		{ "{browser}", SHOWS_DETAIL },
 		{ "{port}", SHOWS_DETAIL },
 		{ "{threshold}", SHOWS_DETAIL },
+		{ "{days}", SHOWS_DETAIL },
+		{ "{hours}", SHOWS_DETAIL },
+		{ "{relay}", SHOWS_DETAIL },
+		{ "{approved}", SHOWS_DETAIL },
 		{ "{tool}", SHOWS_TOOL },
 		{ "{package}", SHOWS_PACKAGE },
 		{ "{folder}", SHOWS_FOLDER },

@@ -26,6 +26,7 @@
 
 #define PLATFORM_PATH_MAX 4096
 #define PLATFORM_ARGV_MAX 4096 /* bytes of argv kept for a launch */
+#define PLATFORM_GIDS_MAX 32   /* groups kept for a launch */
 
 /* ---------------------------------------------------------------------- */
 /* The exec gate                                                          */
@@ -64,6 +65,8 @@ struct gate_record {
 	char package[128];
 	size_t argc;
 	char argv[PLATFORM_ARGV_MAX]; /* argc NUL-separated strings */
+	long gids[PLATFORM_GIDS_MAX]; /* its real, then supplementary groups */
+	size_t gid_count;
 };
 
 struct gate_stats {
@@ -91,7 +94,14 @@ struct gate_stats {
 struct gate *gate_open(const struct gate_options *o, char *err, size_t len);
 
 /*
- * Judges a launch record whose exe, uid, at and tool are filled in: the
+ * Fills in a launch record's pid (the thread group of tid), uid and groups
+ * from /proc/TID/status: the process's own credentials, no user database.
+ */
+void gate_read_ids(pid_t tid, struct gate_record *r);
+
+/*
+ * Judges a launch record whose exe, uid, groups, argv, at and tool are
+ * filled in: the
  * facts from the file (ff) and the package table, then the risk engine. The
  * gate calls it for the launches it stops at; the daemon calls it for those
  * the watch and the scan at start see, so that all are judged alike.

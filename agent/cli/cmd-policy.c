@@ -203,6 +203,59 @@ write_yaml_call_monitor(
 		write_yaml_text(out, "secret_file", m->secret_file, "    ");
 }
 
+/* A list of names as a YAML flow list of quoted strings. */
+static void
+write_yaml_names(FILE *out, const char *key, char **names, size_t count)
+{
+	if (count == 0)
+		return;
+	fprintf(out, "    %s: [", key);
+	for (size_t i = 0; i < count; i++) {
+		json_t *js = json_string(names[i]);
+		char *quoted = json_dumps(js, JSON_ENCODE_ANY);
+
+		fprintf(out, "%s%s", i > 0 ? ", " : "",
+		    quoted != NULL ? quoted : "\"\"");
+		free(quoted);
+		json_decref(js);
+	}
+	fputs("]\n", out);
+}
+
+/* "08:00-18:00" */
+static void
+format_range(const struct sanction_hours *h, char *buf, size_t size)
+{
+	snprintf(buf, size, "%02d:%02d-%02d:%02d", h->from / 60, h->from % 60,
+	    h->to / 60, h->to % 60);
+}
+
+static void
+write_yaml_sanction(const struct sanction *s, FILE *out)
+{
+	char range[48];
+
+	fputs("  - tool: ", out);
+	write_yaml_key(out, s->tool_id);
+	fputc('\n', out);
+	write_yaml_names(out, "users", s->users, s->user_count);
+	write_yaml_names(out, "groups", s->groups, s->group_count);
+	if (s->days_text != NULL)
+		write_yaml_text(out, "days", s->days_text, "    ");
+	if (s->hour_count > 0)
+		fputs("    hours: [", out);
+	for (size_t i = 0; i < s->hour_count; i++) {
+		format_range(&s->hours[i], range, sizeof range);
+		fprintf(out, "%s\"%s\"", i > 0 ? ", " : "", range);
+	}
+	if (s->hour_count > 0)
+		fputs("]\n", out);
+	if (s->relay != NULL)
+		write_yaml_text(out, "relay", s->relay, "    ");
+	fprintf(out, "    during_signals: %s\n",
+	    during_signals_name(s->during_signals));
+}
+
 static void
 write_yaml_signals(const struct policy *p, FILE *out)
 {
@@ -216,11 +269,8 @@ write_yaml_signals(const struct policy *p, FILE *out)
 	    window, two, verdict_name(p->while_running));
 	fprintf(out, "pages:\n  threshold: %d\n", p->page_threshold);
 	fprintf(out, "sanctioned:%s\n", p->sanctioned_count == 0 ? " []" : "");
-	for (size_t i = 0; i < p->sanctioned_count; i++) {
-		fputs("  - ", out);
-		write_yaml_key(out, p->sanctioned[i]);
-		fputc('\n', out);
-	}
+	for (size_t i = 0; i < p->sanctioned_count; i++)
+		write_yaml_sanction(&p->sanctioned[i], out);
 	fprintf(
 	    out, "calls:\n  trusted:%s\n", p->trusted_count == 0 ? " []" : "");
 	for (size_t i = 0; i < p->trusted_count; i++) {
@@ -290,6 +340,34 @@ call_monitor_json(const struct call_monitor *m)
 	    m->port, "username", m->username, "secret_file", m->secret_file);
 }
 
+static json_t *
+names_json(char **names, size_t count)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < count; i++)
+		json_array_append_new(a, json_string(names[i]));
+	return a;
+}
+
+/* One entry of sanctioned: with every condition; a new reference. */
+static json_t *
+sanction_json(const struct sanction *s)
+{
+	json_t *hours = json_array();
+	char range[48];
+
+	for (size_t i = 0; i < s->hour_count; i++) {
+		format_range(&s->hours[i], range, sizeof range);
+		json_array_append_new(hours, json_string(range));
+	}
+	return json_pack("{s:s, s:o, s:o, s:s?, s:o, s:s?, s:s}", "tool",
+	    s->tool_id, "users", names_json(s->users, s->user_count), "groups",
+	    names_json(s->groups, s->group_count), "days", s->days_text,
+	    "hours", hours, "relay", s->relay, "during_signals",
+	    during_signals_name(s->during_signals));
+}
+
 /* The signal sections; a new reference the caller merges and drops. */
 static json_t *
 signals_json(const struct policy *p)
@@ -298,7 +376,7 @@ signals_json(const struct policy *p)
 
 	for (size_t i = 0; i < p->sanctioned_count; i++)
 		json_array_append_new(
-		    sanctioned, json_string(p->sanctioned[i]));
+		    sanctioned, sanction_json(&p->sanctioned[i]));
 	for (size_t i = 0; i < p->trusted_count; i++)
 		json_array_append_new(trusted,
 		    json_pack("{s:s, s:s?}", "number", p->trusted[i].number,

@@ -514,26 +514,6 @@ split_argv(struct gate_record *g, char **argv, size_t max)
 	return n;
 }
 
-/* The real uid of pid, from /proc/PID/status. */
-static long
-read_uid(pid_t pid)
-{
-	char path[64], *line = NULL;
-	size_t len = 0;
-	long uid = -1;
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	if ((f = fopen(path, "re")) == NULL)
-		return -1;
-	while (getline(&line, &len, f) > 0)
-		if (sscanf(line, "Uid: %ld", &uid) == 1)
-			break;
-	free(line);
-	fclose(f);
-	return uid;
-}
-
 /* Judges a running process as the gate would; false if it is no tool. */
 static bool
 judge_running(struct launches *l, pid_t pid, struct gate_record *g)
@@ -560,8 +540,8 @@ judge_running(struct launches *l, pid_t pid, struct gate_record *g)
 		return false;
 	if (g->argc == 0)
 		read_cmdline(pid, g);
+	gate_read_ids(pid, g);
 	g->pid = g->tid = pid;
-	g->uid = read_uid(pid);
 	g->at = daemon_now_ms();
 	g->generation = rs->generation;
 	g->tool = g->match.tool;

@@ -458,9 +458,12 @@ static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
+	bool changed;
 
 	watchdog_loop_alive();
-	if (rules_expire(d->rules, daemon_now_ms() / 1000))
+	changed = rules_expire(d->rules, daemon_now_ms() / 1000);
+	changed |= rules_check_clock(d->rules, daemon_now_ms() / 1000);
+	if (changed)
 		rules_publish(d->rules, d->gate);
 	rules_reap(d->rules, d->gate);
 	journal_flush(&d->journal);

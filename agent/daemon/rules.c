@@ -4,6 +4,7 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "agent/daemon/rules.h"
 #include "core/xalloc.h"
@@ -49,6 +50,7 @@ struct rules {
 	struct situation_part *situation;
 	struct allow_rule *allows;
 	size_t allow_count, allow_capacity;
+	long utc_offset; /* the local time zone's, checked each tick */
 
 	struct owned_ruleset *newest;    /* what rules_current returns */
 	struct owned_ruleset *published; /* what the gate has */
@@ -104,6 +106,8 @@ ruleset_drop(struct owned_ruleset *o)
 	free(o);
 }
 
+static long utc_offset_at(long long now);
+
 struct rules *
 rules_new(void)
 {
@@ -140,6 +144,7 @@ rebuild(struct rules *r)
 	o->rs.allow_count = r->allow_count;
 	o->rs.situation =
 	    o->situation != NULL ? &o->situation->situation : NULL;
+	o->rs.utc_offset = r->utc_offset;
 	/* An unpublished newest ruleset is simply replaced. */
 	if (r->newest != r->published)
 		ruleset_drop(r->newest);
@@ -189,6 +194,7 @@ rules_load(struct rules *r, const struct config *c, struct diag *d)
 	r->policy = pol;
 	r->packages = load_packages(c, cat->index);
 	r->catalog_changed = true;
+	r->utc_offset = utc_offset_at((long long)time(NULL));
 	rebuild(r);
 	return 0;
 }
@@ -251,6 +257,33 @@ rules_set_situation(struct rules *r, const struct situation *s)
 	r->situation = p;
 	if (r->catalog != NULL)
 		rebuild(r);
+}
+
+/* How far ahead of UTC the local time is at now, from the time zone. */
+static long
+utc_offset_at(long long now)
+{
+	time_t t = (time_t)now;
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return 0;
+	return tm.tm_gmtoff;
+}
+
+bool
+rules_check_clock(struct rules *r, long long now)
+{
+	long offset;
+
+	/* A changed /etc/localtime or TZ is read again here, off the gate. */
+	tzset();
+	offset = utc_offset_at(now);
+	if (offset == r->utc_offset || r->catalog == NULL)
+		return false;
+	r->utc_offset = offset;
+	rebuild(r);
+	return true;
 }
 
 const struct ruleset *

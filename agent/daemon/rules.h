@@ -32,6 +32,13 @@ void rules_reload_packages(struct rules *r, const struct config *c);
 void rules_allow(
     struct rules *r, const char *tool_id, long uid, long long until);
 
+/*
+ * Reads the local time zone's offset again (a change of daylight saving
+ * time, a new /etc/localtime); a new ruleset carries it to the gate, which
+ * judges sanctioned hours by it. Returns true when it changed.
+ */
+bool rules_check_clock(struct rules *r, long long now);
+
 /* Drops allows that ran out; returns true when any did. */
 bool rules_expire(struct rules *r, long long now);
 

@@ -305,16 +305,33 @@ judge_tool(struct gate *g, struct launch *l, struct match *match)
 	return match_argv(l->rs->index, l->path, (int)argc, argv, match);
 }
 
-/* The thread group and real uid of a thread, from /proc/TID/status. */
+/* "Groups:\t4 24 27\n": the gids after a status line's name, into r. */
 static void
-read_ids(pid_t tid, pid_t *tgid, long *uid)
+add_gids(const char *p, struct gate_record *r)
+{
+	while (r->gid_count < PLATFORM_GIDS_MAX) {
+		char *end;
+		long gid;
+
+		p += strspn(p, " \t");
+		if (*p < '0' || *p > '9')
+			return;
+		gid = strtol(p, &end, 10);
+		r->gids[r->gid_count++] = gid;
+		p = end;
+	}
+}
+
+void
+gate_read_ids(pid_t tid, struct gate_record *r)
 {
 	char path[64], buf[2048], *p;
 	ssize_t n;
 	int fd;
 
-	*tgid = tid;
-	*uid = -1;
+	r->pid = tid;
+	r->uid = -1;
+	r->gid_count = 0;
 	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return;
@@ -324,9 +341,19 @@ read_ids(pid_t tid, pid_t *tgid, long *uid)
 		return;
 	buf[n] = '\0';
 	if ((p = strstr(buf, "\nTgid:")) != NULL)
-		*tgid = (pid_t)strtol(p + 6, NULL, 10);
+		r->pid = (pid_t)strtol(p + 6, NULL, 10);
 	if ((p = strstr(buf, "\nUid:")) != NULL)
-		*uid = strtol(p + 5, NULL, 10);
+		r->uid = strtol(p + 5, NULL, 10);
+	/* The real gid first, then the supplementary groups. */
+	if ((p = strstr(buf, "\nGid:")) != NULL) {
+		char *end;
+		long gid = strtol(p + 5, &end, 10);
+
+		if (end != p + 5)
+			r->gids[r->gid_count++] = gid;
+	}
+	if ((p = strstr(buf, "\nGroups:")) != NULL)
+		add_gids(p + 8, r);
 }
 
 void
@@ -335,6 +362,7 @@ gate_judge_record(struct gate_record *r, const struct ruleset *rs,
 {
 	const char *package =
 	    rs->packaged != NULL ? strmap_get(rs->packaged, r->exe) : NULL;
+	char *argv[EXECARGS_MAX_ARGS];
 
 	memset(&r->facts, 0, sizeof r->facts);
 	r->facts.exe = r->exe;
@@ -342,6 +370,11 @@ gate_judge_record(struct gate_record *r, const struct ruleset *rs,
 	r->facts.file_age = -1;
 	r->facts.first_seen = -1;
 	r->facts.browser = r->browser;
+	r->facts.gids = r->gid_count > 0 ? r->gids : NULL;
+	r->facts.gid_count = r->gid_count;
+	r->facts.argc =
+	    execargs_split(r->argv, r->argc, argv, EXECARGS_MAX_ARGS);
+	r->facts.argv = (const char *const *)argv;
 	if (ff->known) {
 		r->facts.file_age = r->at / 1000 - ff->ctime;
 		if (r->facts.file_age < 0)
@@ -357,9 +390,13 @@ gate_judge_record(struct gate_record *r, const struct ruleset *rs,
 	struct judge_context c = { .situation = rs->situation,
 		.allows = rs->allows,
 		.allow_count = rs->allow_count,
-		.now = r->at / 1000 };
+		.now = r->at / 1000,
+		.utc_offset = rs->utc_offset };
 
 	correlate_launch(rs->policy, r->tool, &r->facts, &c, &r->judgement);
+	/* argv lives on this stack: the record keeps its own copy. */
+	r->facts.argv = NULL;
+	r->facts.argc = 0;
 }
 
 /* The slot for the next record, or NULL when the loop has fallen behind. */
@@ -403,7 +440,7 @@ handle_tool(struct gate *g, struct launch *l, const struct match *match)
 	}
 	memset(r, 0, offsetof(struct gate_record, exe));
 	r->tid = l->m->pid;
-	read_ids(r->tid, &r->pid, &r->uid);
+	gate_read_ids(r->tid, r);
 	if (!g->report_tid)
 		r->pid = l->m->pid;
 	r->at = wall_ms();
@@ -627,6 +664,7 @@ gate_next_record(struct gate *g, struct gate_record *r)
 	/* The facts point into the record: into this copy now. */
 	r->facts.exe = r->exe;
 	r->facts.package = r->package[0] != '\0' ? r->package : NULL;
+	r->facts.gids = r->gid_count > 0 ? r->gids : NULL;
 	return true;
 }
 

@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include "core/correlate.h"
+#include "core/relay.h"
+#include "core/trace.h"
 
 /* 2026-11-25 10:09:00 UTC, the moment of every launch here. */
 #define NOW 1795601340LL
@@ -501,6 +503,317 @@ durations_read_as_people_say_them(void **state)
 	assert_string_equal(human_duration(7200, small, sizeof small), "2 hou");
 }
 
+/* ---------------------------------------------------------------------- */
+/* Sanctioned tools                                                       */
+/* ---------------------------------------------------------------------- */
+
+static struct tool screenconnect = { .id = "screenconnect",
+	.name = "ScreenConnect",
+	.kind = TOOL_REMOTE_CONTROL };
+
+static const char *const to_company_relay[] = { "/opt/sc/java", "ClientService",
+	"?e=Access&y=Guest&h=support.example.com&p=8041" };
+static const char *const to_other_relay[] = { "/opt/sc/java", "ClientService",
+	"?e=Access&y=Guest&h=Relay.Evil.com:8041&p=8041" };
+static const char *const to_no_relay[] = { "/opt/sc/java", "ClientService" };
+
+/* The helpdesk's ScreenConnect, installed by IT long ago (risk 70). */
+static struct launch_facts
+helpdesk_launch(const char *const *argv, size_t argc)
+{
+	struct launch_facts f = {
+		.exe = "/opt/sc/java",
+		.uid = 1000,
+		.file_age = 90 * 86400,
+		.first_seen = 0,
+		.argv = argv,
+		.argc = argc,
+	};
+
+	return f;
+}
+
+static long helpdesk_uids[] = { 1000 };
+static char *helpdesk_names[] = { "helpdesk1" };
+static long it_gids[] = { 4242 };
+static char *it_names[] = { "it-support" };
+
+/* IT's entry: helpdesk1 or the group it-support, Mon-Fri, 08:00-18:00. */
+static struct sanction
+helpdesk_sanction(void)
+{
+	struct sanction s = {
+		.tool_id = "screenconnect",
+		.users = helpdesk_names,
+		.uids = helpdesk_uids,
+		.user_count = 1,
+		.groups = it_names,
+		.gids = it_gids,
+		.group_count = 1,
+		.days = 0x1f,
+		.days_text = "mon-fri",
+		.hours = { { 8 * 60, 18 * 60 } },
+		.hour_count = 1,
+		.hours_text = "08:00-18:00",
+		.relay = "support.example.com",
+	};
+
+	return s;
+}
+
+static struct judgement
+judge_at(const struct policy *p, const struct launch_facts *f,
+    const struct situation *sit, long utc_offset)
+{
+	struct judge_context c = {
+		.situation = sit, .now = NOW, .utc_offset = utc_offset
+	};
+	struct judgement j;
+
+	correlate_launch(p, &screenconnect, f, &c, &j);
+	return j;
+}
+
+static bool
+has_reason(const struct judgement *j, enum text_id id)
+{
+	for (size_t i = 0; i < j->reason_count; i++)
+		if (j->reasons[i].id == id)
+			return true;
+	return false;
+}
+
+static const struct reason *
+find_reason(const struct judgement *j, enum text_id id)
+{
+	for (size_t i = 0; i < j->reason_count; i++)
+		if (j->reasons[i].id == id)
+			return &j->reasons[i];
+	fail_msg("no reason %s", text_key(id));
+	return NULL;
+}
+
+static void
+assert_found_text(const struct judgement *j, enum text_id id,
+    const struct launch_facts *f, const char *expected)
+{
+	char *s = reason_text(find_reason(j, id), &screenconnect, f);
+
+	assert_string_equal(s, expected);
+	free(s);
+}
+
+static void
+a_sanctioned_tool_that_meets_its_conditions_is_lowered(void **state)
+{
+	struct launch_facts f = helpdesk_launch(to_company_relay, 3);
+	struct sanction s = helpdesk_sanction();
+	struct policy p = family, none = family;
+	struct judgement j, unsanctioned;
+
+	p.sanctioned = &s;
+	p.sanctioned_count = 1;
+	none.sanctioned_count = 0;
+	unsanctioned = judge_at(&none, &f, NULL, 0);
+	j = judge_at(&p, &f, NULL, 0);
+	assert_true(unsanctioned.verdict >= VERDICT_WARN);
+	assert_int_equal(j.risk, unsanctioned.risk - family.sanctioned_relief);
+	assert_true(j.verdict < unsanctioned.verdict);
+	assert_true(j.sanctioned);
+	assert_true(has_reason(&j, TXT_REASON_SANCTIONED));
+	assert_false(has_reason(&unsanctioned, TXT_REASON_SANCTIONED));
+}
+
+static void
+another_relay_is_not_sanctioned_and_says_where_it_connects(void **state)
+{
+	struct launch_facts f = helpdesk_launch(to_other_relay, 3);
+	struct launch_facts bare = helpdesk_launch(to_no_relay, 2);
+	struct sanction s = helpdesk_sanction();
+	struct policy p = family;
+	struct judgement j;
+
+	p.sanctioned = &s;
+	p.sanctioned_count = 1;
+	j = judge_at(&p, &f, NULL, 0);
+	assert_false(j.sanctioned);
+	assert_false(has_reason(&j, TXT_REASON_SANCTIONED));
+	assert_found_text(&j, TXT_REASON_SANCTION_OTHER_RELAY, &f,
+	    "ScreenConnect connects to relay.evil.com, not to "
+	    "support.example.com, which your IT department approved.");
+	j = judge_at(&p, &bare, NULL, 0);
+	assert_false(j.sanctioned);
+	assert_found_text(&j, TXT_REASON_SANCTION_NO_RELAY, &bare,
+	    "Your IT department approved ScreenConnect only when it connects "
+	    "to support.example.com, and this one does not say where it "
+	    "connects.");
+}
+
+static void
+only_the_users_and_groups_it_names_are_sanctioned(void **state)
+{
+	struct launch_facts f = helpdesk_launch(to_company_relay, 3);
+	struct sanction s = helpdesk_sanction();
+	struct policy p = family;
+	long gids[] = { 1001, 4242 };
+	struct judgement j;
+
+	p.sanctioned = &s;
+	p.sanctioned_count = 1;
+	f.uid = 1001;
+	j = judge_at(&p, &f, NULL, 0);
+	assert_false(j.sanctioned);
+	assert_found_text(&j, TXT_REASON_SANCTION_WRONG_USER, &f,
+	    "Your IT department approved ScreenConnect only for certain "
+	    "users and groups, and this user is not one of them.");
+	f.gids = gids;
+	f.gid_count = 2;
+	j = judge_at(&p, &f, NULL, 0);
+	assert_true(j.sanctioned);
+}
+
+static void
+days_and_hours_are_those_of_the_local_time(void **state)
+{
+	struct launch_facts f = helpdesk_launch(to_company_relay, 3);
+	struct sanction s = helpdesk_sanction();
+	struct policy p = family;
+	struct judgement j;
+
+	p.sanctioned = &s;
+	p.sanctioned_count = 1;
+	/* NOW is Wednesday 10:09 UTC. */
+	assert_true(judge_at(&p, &f, NULL, 0).sanctioned);
+	assert_true(judge_at(&p, &f, NULL, 7 * 3600).sanctioned); /* 17:09 */
+	j = judge_at(&p, &f, NULL, 8 * 3600);                     /* 18:09 */
+	assert_false(j.sanctioned);
+	assert_true(has_reason(&j, TXT_REASON_SANCTION_WRONG_HOURS));
+	j = judge_at(&p, &f, NULL, -3 * 3600); /* 07:09 */
+	assert_false(j.sanctioned);
+	/* The sentence shows the time as this test's zone (UTC) has it. */
+	assert_found_text(&j, TXT_REASON_SANCTION_WRONG_HOURS, &f,
+	    "Your IT department approved ScreenConnect only at "
+	    "08:00-18:00, and it is 10:09 now.");
+	s.days = 0x60; /* sat-sun */
+	s.days_text = "sat-sun";
+	j = judge_at(&p, &f, NULL, 0);
+	assert_found_text(&j, TXT_REASON_SANCTION_WRONG_DAY, &f,
+	    "Your IT department approved ScreenConnect only on sat-sun, and "
+	    "today is not one of them.");
+	/* Wednesday 22:09 UTC is Thursday 00:09 in UTC+2; 00:00-01:00. */
+	s.days = 1u << 3;
+	s.hours[0].from = 0;
+	s.hours[0].to = 60;
+	assert_true(judge_at(&p, &f, NULL, 14 * 3600).sanctioned);
+	assert_false(judge_at(&p, &f, NULL, 13 * 3600).sanctioned);
+}
+
+/* A situation with a call from an unknown number going on since NOW-60. */
+static void
+call_going_on(struct situation *sit, const struct policy *p)
+{
+	struct trace_event ev = {
+		.type = TRACE_CALL,
+		.at_ms = (NOW - 60) * 1000,
+		.uid = -1,
+		.call_source = CALL_FRITZBOX,
+		.direction = CALL_INCOMING,
+		.call_state = CALL_ACTIVE,
+		.number = "+44 20 7946 0777",
+	};
+	struct signal_news news;
+
+	situation_init(sit);
+	situation_take(sit, p, &ev, &news);
+	assert_non_null(news.signal);
+}
+
+static void
+a_sanctioned_tool_during_a_call_is_warned_about_unless_it_says(void **state)
+{
+	struct launch_facts f = helpdesk_launch(to_company_relay, 3);
+	struct sanction s = helpdesk_sanction();
+	static struct situation sit;
+	struct policy p = family;
+	struct judgement j;
+
+	p.sanctioned = &s;
+	p.sanctioned_count = 1;
+	p.signal_risk[SIGNAL_CALL] = 10;
+	p.signal_risk[SIGNAL_TRUSTED_CALL] = 5;
+	p.sanctioned_relief = 70;
+	call_going_on(&sit, &p);
+	/* Without the call: 70 - 70, allowed. */
+	assert_int_equal(judge_at(&p, &f, NULL, 0).verdict, VERDICT_ALLOW);
+	/* warn (the default): with the call (risk 0 + 10) at least a warning.
+	 */
+	j = judge_at(&p, &f, &sit, 0);
+	assert_int_equal(j.verdict, VERDICT_WARN);
+	assert_true(has_reason(&j, TXT_REASON_SANCTIONED));
+	assert_found_text(&j, TXT_REASON_SANCTION_DURING_SIGNALS, &f,
+	    "Your IT department approved ScreenConnect, but you are warned "
+	    "because of what happened just before.");
+	/* allow: the approval counts as at any other time: risk 10, a notice.
+	 */
+	s.during_signals = DURING_SIGNALS_ALLOW;
+	j = judge_at(&p, &f, &sit, 0);
+	assert_int_equal(j.verdict, VERDICT_NOTIFY);
+	assert_false(has_reason(&j, TXT_REASON_SANCTION_DURING_SIGNALS));
+	/* withdraw: it does not count while the call goes on. */
+	s.during_signals = DURING_SIGNALS_WITHDRAW;
+	j = judge_at(&p, &f, &sit, 0);
+	assert_int_equal(j.risk, 80);
+	assert_int_equal(j.verdict, VERDICT_HOLD);
+	assert_true(has_reason(&j, TXT_REASON_SANCTION_WITHDRAWN));
+	assert_false(has_reason(&j, TXT_REASON_SANCTIONED));
+}
+
+static void
+a_running_sanctioned_tool_is_warned_about_when_a_call_comes(void **state)
+{
+	struct launch_facts f = helpdesk_launch(to_company_relay, 3);
+	struct sanction s = helpdesk_sanction();
+	static struct situation sit;
+	struct judge_context c = { .situation = &sit, .now = NOW };
+	struct policy p = family;
+	struct judgement launch, j;
+
+	p.sanctioned = &s;
+	p.sanctioned_count = 1;
+	p.signal_risk[SIGNAL_CALL] = 10;
+	p.signal_risk[SIGNAL_TRUSTED_CALL] = 5;
+	p.sanctioned_relief = 70;
+	launch = judge_at(&p, &f, NULL, 0);
+	assert_int_equal(launch.verdict, VERDICT_ALLOW);
+	call_going_on(&sit, &p);
+	correlate_running(
+	    &p, &screenconnect, &launch, launch.verdict, &c, 1000, &j);
+	assert_int_equal(j.verdict, VERDICT_WARN);
+	assert_true(has_reason(&j, TXT_REASON_SANCTION_DURING_SIGNALS));
+}
+
+static void
+rustdesk_names_its_server_in_its_config_string(void **state)
+{
+	/* {"host":"RD.example.com:21116","key":"abc"}, base64, reversed. */
+	static const char config[] =
+	    "==QfiMmYhJiOikXZrJCLiYTMxEjM602bj5SZsBXbhhXZuQkUiojI0N3boJye";
+	const char *argv[] = { "rustdesk", "--config", config };
+	const char *plain[] = { "rustdesk", "--connect", "123456789" };
+	char host[RELAY_MAX];
+
+	assert_true(relay_from_argv("rustdesk", 3, argv, host));
+	assert_string_equal(host, "rd.example.com");
+	assert_false(relay_from_argv("rustdesk", 3, plain, host));
+	assert_string_equal(host, "");
+	assert_false(relay_from_argv("anydesk", 3, argv, host));
+	assert_true(relay_readable("screenconnect"));
+	assert_false(relay_readable("teamviewer"));
+	assert_true(relay_same("support.example.com", "Support.Example.com."));
+	assert_false(
+	    relay_same("support.example.com.evil.com", "support.example.com"));
+}
+
 int
 main(void)
 {
@@ -529,6 +842,19 @@ main(void)
 		    facts_that_weigh_nothing_are_not_given_as_reasons),
 		cmocka_unit_test(a_package_without_a_name_is_still_mentioned),
 		cmocka_unit_test(durations_read_as_people_say_them),
+		cmocka_unit_test(
+		    a_sanctioned_tool_that_meets_its_conditions_is_lowered),
+		cmocka_unit_test(
+		    another_relay_is_not_sanctioned_and_says_where_it_connects),
+		cmocka_unit_test(
+		    only_the_users_and_groups_it_names_are_sanctioned),
+		cmocka_unit_test(days_and_hours_are_those_of_the_local_time),
+		cmocka_unit_test(
+		    a_sanctioned_tool_during_a_call_is_warned_about_unless_it_says),
+		cmocka_unit_test(
+		    a_running_sanctioned_tool_is_warned_about_when_a_call_comes),
+		cmocka_unit_test(
+		    rustdesk_names_its_server_in_its_config_string),
 	};
 
 	return cmocka_run_group_tests(

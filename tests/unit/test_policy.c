@@ -410,6 +410,44 @@ names_read_back_as_they_are_written(void **state)
 	assert_string_equal(launch_fact_name(FACT_COUNT), "");
 }
 
+static void
+sanctioned_conditions_are_read(void **state)
+{
+	struct diag d = { 0 };
+	const struct sanction *plain, *s;
+	struct policy p;
+
+	assert_int_equal(
+	    policy_load(&p, "good/sanctioned.yaml", &fixture, &d), 0);
+	assert_int_equal(p.sanctioned_count, 2);
+	/* A plain tool id: everyone, always, any relay, warned on signals. */
+	plain = &p.sanctioned[0];
+	assert_string_equal(plain->tool_id, "anydesk");
+	assert_int_equal(plain->user_count + plain->group_count, 0);
+	assert_int_equal(plain->days, SANCTION_EVERY_DAY);
+	assert_int_equal(plain->hour_count, 0);
+	assert_null(plain->relay);
+	assert_int_equal(plain->during_signals, DURING_SIGNALS_WARN);
+	s = &p.sanctioned[1];
+	assert_string_equal(s->tool_id, "screenconnect");
+	assert_int_equal(s->user_count, 2);
+	assert_string_equal(s->users[0], "helpdesk1");
+	assert_int_equal(s->uids[1], 1000); /* a number is a uid */
+	assert_int_equal(s->group_count, 1);
+	assert_string_equal(s->groups[0], "it-support");
+	assert_int_equal(s->days, 0x5f); /* mon-fri, sun */
+	assert_int_equal(s->hour_count, 2);
+	assert_int_equal(s->hours[0].from, 8 * 60);
+	assert_int_equal(s->hours[0].to, 12 * 60);
+	assert_int_equal(s->hours[1].from, 13 * 60);
+	assert_int_equal(s->hours[1].to, 24 * 60);
+	assert_string_equal(s->relay, "Support.Example.com");
+	assert_int_equal(s->during_signals, DURING_SIGNALS_WITHDRAW);
+	assert_true(policy_sanctioned(&p, "screenconnect"));
+	assert_false(policy_sanctioned(&p, "teamviewer"));
+	policy_free(&p);
+}
+
 int
 main(void)
 {
@@ -426,6 +464,7 @@ main(void)
 		cmocka_unit_test(
 		    a_missing_file_says_why_and_leaves_the_defaults),
 		cmocka_unit_test(names_read_back_as_they_are_written),
+		cmocka_unit_test(sanctioned_conditions_are_read),
 	};
 
 	return cmocka_run_group_tests(

@@ -50,7 +50,7 @@ def policy_test(policy, trace):
     out = subprocess.run(
         [RDGUARD, "policy", "test", "--policy", policy, "--catalog",
          CATALOG, "--trace", trace, "--json"],
-        capture_output=True, text=True, env=dict(os.environ, LANGUAGE="C"))
+        capture_output=True, text=True, env=dict(os.environ, LANGUAGE="C", TZ="UTC"))
     if out.returncode != 0:
         raise AssertionError(f"policy test failed on {trace}:\n{out.stderr}")
     return {v["line"]: v for v in map(json.loads, out.stdout.splitlines())}

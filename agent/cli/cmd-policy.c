@@ -1,6 +1,7 @@
 /*
  * cmd-policy.c: `rdguard policy check [FILE...]` and `rdguard policy show
- * [--json] [FILE]`; `rdguard policy test` is policy-test.c's.
+ * [--json] [FILE]`; `rdguard policy test` is policy-test.c's, keygen, sign,
+ * verify and apply are cmd-policy-sign.c's.
  *
  * Both read policy files exactly as rdguardd does (policy_load, with the
  * catalog so that tool ids are checked) and need no daemon. check says what
@@ -414,6 +415,14 @@ policy_exec(const struct cli_options *o, int argc, char **argv)
 		return policy_show(o, argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "test") == 0)
 		return policy_test(o, argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "keygen") == 0)
+		return policy_keygen(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "sign") == 0)
+		return policy_sign(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
+		return policy_verify(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "apply") == 0)
+		return policy_apply(o, argc - 2, argv + 2);
 	return cli_usage(&cmd_policy);
 }
 
@@ -421,7 +430,10 @@ const struct cli_verb cmd_policy = {
 	.name = "policy",
 	.usage =
 	    "check [FILE...] | show [--json] [FILE] | test [--policy FILE] "
-	    "[--catalog DIR] --trace FILE [--json]",
+	    "[--catalog DIR] --trace FILE [--json] | keygen PRIVATE.pem "
+	    "[PUBLIC.pem] | sign --key PRIVATE.pem FILE | verify "
+	    "[--keys-dir DIR] FILE [FILE.sig] | apply FILE [--sig FILE.sig] "
+	    "[--force]",
 	.summary = TXT_CLI_POLICY_SUMMARY,
 	.exec = policy_exec,
 };

@@ -48,8 +48,9 @@ policy_keygen(int argc, char **argv)
 		return cli_usage(&cmd_policy);
 	if (bundle_keygen(argv[0], argc == 2 ? argv[1] : "-", &d) != 0)
 		return failed(&d);
-	line = text_printf(TXT_CLI_POLICY_KEYGEN_DONE, "private", argv[0],
-	    "public", argc == 2 ? argv[1] : "-", NULL);
+	line = text_printf(argc == 2 ? TXT_CLI_POLICY_KEYGEN_DONE
+				     : TXT_CLI_POLICY_KEYGEN_STDOUT,
+	    "private", argv[0], "public", argc == 2 ? argv[1] : "", NULL);
 	fprintf(argc == 2 ? stdout : stderr, "%s\n", line);
 	free(line);
 	return CLI_OK;

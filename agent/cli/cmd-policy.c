@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "agent/cli/cli.h"
+#include "core/bundle.h"
 #include "core/catalog.h"
 #include "core/duration.h"
 #include "core/policy.h"
@@ -236,6 +237,20 @@ write_yaml_signals(const struct policy *p, FILE *out)
 	    out, "  modemmanager: %s\n", p->modemmanager ? "true" : "false");
 }
 
+/* serial: and expires:, when the policy has them (a signed bundle's). */
+static void
+write_yaml_bundle_keys(const struct policy *p, FILE *out)
+{
+	char expires[40];
+
+	if (p->has_serial)
+		fprintf(out, "serial: %lld\n", p->serial);
+	if (p->expires != 0) {
+		bundle_format_time(p->expires, expires, sizeof expires);
+		fprintf(out, "expires: %s\n", expires);
+	}
+}
+
 static void
 write_yaml(const struct policy *p, FILE *out)
 {
@@ -246,6 +261,7 @@ write_yaml(const struct policy *p, FILE *out)
 	duration_format(p->allow_for, allow, sizeof allow);
 	fprintf(out, "# %s\n", header);
 	fprintf(out, "mode: %s\n", policy_mode_name(p->mode));
+	write_yaml_bundle_keys(p, out);
 	fprintf(out, "fresh_within: %s\n", fresh);
 	fprintf(out, "allow_for: %s\n", allow);
 	write_yaml_risks(p, out);
@@ -360,6 +376,14 @@ write_json(const struct policy *p, FILE *out)
 	    (json_int_t)p->allow_for, "risk", risks_json(p), "thresholds",
 	    "notify", p->notify_at, "warn", p->warn_at, "hold", p->hold_at,
 	    "tools", tools_json(p));
+	if (p->has_serial)
+		json_object_set_new(root, "serial", json_integer(p->serial));
+	if (p->expires != 0) {
+		char expires[40];
+
+		bundle_format_time(p->expires, expires, sizeof expires);
+		json_object_set_new(root, "expires", json_string(expires));
+	}
 	warning = warning_json(p);
 	json_object_update(root, warning);
 	json_decref(warning);

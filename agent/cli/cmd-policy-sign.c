@@ -166,15 +166,14 @@ out:
 	return rc == CLI_OK ? rc : failed(&d);
 }
 
-/* The daemon's reasons for refusing, one a line. */
+/* The daemon's reasons for refusing (after client_call's sentence). */
 static void
-print_refused(const json_t *reply)
+print_reasons(const json_t *reply)
 {
 	const json_t *errors = json_object_get(reply, "errors");
 	size_t i;
 	json_t *e;
 
-	cli_error(TXT_CLI_POLICY_APPLY_REFUSED, NULL);
 	json_array_foreach (errors, i, e)
 		fprintf(stderr, "%s\n", json_string_value(e));
 }
@@ -245,17 +244,11 @@ policy_apply(const struct cli_options *o, int argc, char **argv)
 	request = json_pack("{s:s,s:s,s:s?,s:b}", "verb", "policy-apply",
 	    "file", full, "signature", full_sig, "force", force);
 	rc = client_call(o, request, &reply);
-	if (rc == CLI_OK) {
-		if (json_is_true(json_object_get(reply, "ok")))
-			print_applied(full, reply);
-		else if (json_is_array(json_object_get(reply, "errors")))
-			print_refused(reply);
-		else
-			rc = client_refusal(request, reply);
-		if (!json_is_true(json_object_get(reply, "ok")) && rc == CLI_OK)
-			rc = CLI_FAILED;
-		json_decref(reply);
-	}
+	if (rc == CLI_OK)
+		print_applied(full, reply);
+	else
+		print_reasons(reply);
+	json_decref(reply);
 	json_decref(request);
 out:
 	free(full);

@@ -571,6 +571,7 @@ load_rules_or_exit(struct daemon *d)
 			diag_print(&errors, stderr);
 			exit(1);
 		}
+		diag_clear(&errors);
 		return;
 	}
 	if (rules_load(d->rules, &d->config, &errors) != 0) {

@@ -482,7 +482,10 @@ bundles_load_at_start(struct daemon *dm, struct diag *d)
 	return rc;
 }
 
-/* Says why the configured file was not taken at start, if it was not. */
+/*
+ * Journals the bundle in force at start, and why the configured file was
+ * not taken, if it was not.
+ */
 void
 bundles_record_start(struct daemon *dm)
 {
@@ -490,7 +493,10 @@ bundles_record_start(struct daemon *dm)
 	const char *file = dm->config.policy_file;
 	char serial[32];
 
-	if (b == NULL || b->note.count == 0)
+	if (b == NULL || !b->managed)
+		return;
+	record_applied(dm, b->origin);
+	if (b->note.count == 0)
 		return;
 	snprintf(serial, sizeof serial, "%lld", b->serial);
 	if (b->note_signed)

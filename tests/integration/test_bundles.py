@@ -75,6 +75,9 @@ class BundleTest(DaemonTest):
         self.assertEqual(self.daemon.status()["mode"], "protect")
         text = self.daemon.cli("status").stdout
         self.assertIn("Policy: managed; signed serial 5", text)
+        applied = self.journal("policy-bundle")
+        self.assertEqual([(e["serial"], e["key"], e["origin"])
+                          for e in applied], [(5, "it.pub", self.policy)])
         kept = os.path.join(self.daemon.state, "bundle")
         with open(os.path.join(kept, "current")) as f:
             self.assertEqual(f.read().strip(), "5")

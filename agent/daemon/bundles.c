@@ -33,6 +33,7 @@
 
 struct bundles {
 	char *keys_dir;
+	char *state_dir;
 	char *dir; /* STATE/bundle */
 
 	/* The signed bundle in force; serial -1: none yet. */
@@ -54,6 +55,7 @@ bundles_new(const struct config *c)
 	struct bundles *b = xcalloc(1, sizeof *b);
 
 	b->keys_dir = xstrdup(c->keys_dir);
+	b->state_dir = xstrdup(c->state_dir);
 	b->dir = xasprintf("%s/bundle", c->state_dir);
 	b->serial = -1;
 	b->managed = bundle_key_count(b->keys_dir) > 0;
@@ -66,6 +68,7 @@ bundles_free(struct bundles *b)
 	if (b == NULL)
 		return;
 	free(b->keys_dir);
+	free(b->state_dir);
 	free(b->dir);
 	free(b->origin);
 	free(b->path);
@@ -139,12 +142,13 @@ write_atomic(const char *dir, const char *name, const void *data, size_t len)
 	return rc;
 }
 
+/* The bundle folder; a new one is made durable in its parent too. */
 static int
-make_dir(const char *dir)
+make_dir(const struct bundles *b)
 {
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return -1;
-	return 0;
+	if (mkdir(b->dir, 0700) == 0)
+		return sync_dir(b->state_dir);
+	return errno == EEXIST ? 0 : -1;
 }
 
 static char *
@@ -201,7 +205,7 @@ keep_files(const struct bundles *b, long long serial, const char *policy,
 
 	snprintf(name, sizeof name, "policy-%lld.yaml", serial);
 	snprintf(sig_name, sizeof sig_name, "policy-%lld.yaml.sig", serial);
-	if (make_dir(b->dir) != 0 ||
+	if (make_dir(b) != 0 ||
 	    write_atomic(b->dir, name, policy, policy_len) != 0 ||
 	    write_atomic(b->dir, sig_name, sig, sig_len) != 0)
 		return -1;
@@ -592,7 +596,7 @@ force_policy(struct daemon *dm, const struct peer *p, const char *policy,
 	char *path = xasprintf("%s/applied.yaml", b->dir);
 	char uid[32];
 
-	if (make_dir(b->dir) != 0 ||
+	if (make_dir(b) != 0 ||
 	    write_atomic(b->dir, "applied.yaml", policy, policy_len) != 0) {
 		diag_add(d, path, 0, 0, TXT_ERR_BUNDLE_CANNOT_WRITE, "reason",
 		    strerror(errno), NULL);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "agent/daemon/alerts.h"
+#include "agent/daemon/bundles.h"
 #include "agent/daemon/calls.h"
 #include "agent/daemon/control.h"
 #include "agent/daemon/daemon.h"
@@ -42,6 +43,7 @@ struct options {
 	const char *policy;
 	const char *catalog;
 	const char *state_dir;
+	const char *keys_dir;
 	const char *socket;
 	const char *pkgdb_root;
 	bool foreground;
@@ -101,6 +103,7 @@ parse_options(int argc, char **argv, struct options *o)
 		OPT_GATE_MOUNT,
 		OPT_NO_MARKS,
 		OPT_PKGDB_ROOT,
+		OPT_KEYS,
 		OPT_CHECK,
 		OPT_VERSION,
 		OPT_HELP
@@ -111,6 +114,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "catalog", required_argument, NULL, OPT_CATALOG },
 		{ "state-dir", required_argument, NULL, OPT_STATE },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "keys-dir", required_argument, NULL, OPT_KEYS },
 		{ "no-gate", no_argument, NULL, OPT_NO_GATE },
 		{ "gate-mount", required_argument, NULL, OPT_GATE_MOUNT },
 		{ "no-ignore-marks", no_argument, NULL, OPT_NO_MARKS },
@@ -139,6 +143,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_STATE:
 			o->state_dir = optarg;
+			break;
+		case OPT_KEYS:
+			o->keys_dir = optarg;
 			break;
 		case OPT_SOCKET:
 			o->socket = optarg;
@@ -202,6 +209,7 @@ load_settings(struct config *c, struct options *o)
 	override(&c->catalog_dir, o->catalog);
 	override(&c->state_dir, o->state_dir);
 	override(&c->socket_path, o->socket);
+	override(&c->keys_dir, o->keys_dir);
 	override(&c->pkgdb_root, o->pkgdb_root);
 	c->foreground = o->foreground;
 	c->no_gate = c->no_gate || o->no_gate;
@@ -461,6 +469,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	bool changed;
 
 	watchdog_loop_alive();
+	bundles_tick(d);
 	changed = rules_expire(d->rules, daemon_now_ms() / 1000);
 	changed |= rules_check_clock(d->rules, daemon_now_ms() / 1000);
 	if (changed)
@@ -475,6 +484,8 @@ daemon_reload(struct daemon *d)
 	struct diag errors = { 0 };
 	json_t *lines;
 
+	if (bundles_managed(d))
+		return bundles_reload(d);
 	if (rules_load(d->rules, &d->config, &errors) == 0) {
 		const struct ruleset *rs = rules_current(d->rules);
 
@@ -550,12 +561,24 @@ add_events(struct daemon *d)
 	event_add(d->tick_event, &second);
 }
 
+/* The catalog and policy; with bundles (signed policy) unless checking. */
 static void
-load_rules_or_exit(struct daemon *d)
+load_rules_or_exit(struct daemon *d, bool check_only)
 {
 	struct diag errors = { 0 };
 
 	d->rules = rules_new();
+	if (!check_only)
+		d->bundles = bundles_new(&d->config);
+	if (bundles_managed(d)) {
+		if (bundles_load_at_start(d, &errors) != 0) {
+			log_say(LOG_ERROR, TXT_DAEMON_POLICY_REFUSED, NULL);
+			diag_print(&errors, stderr);
+			exit(1);
+		}
+		diag_clear(&errors);
+		return;
+	}
 	if (rules_load(d->rules, &d->config, &errors) != 0) {
 		log_say(LOG_ERROR, TXT_DAEMON_POLICY_REFUSED, NULL);
 		diag_print(&errors, stderr);
@@ -613,6 +636,7 @@ shut_down(struct daemon *d)
 	journal_close(&d->journal);
 	holder_close(d->holder);
 	rules_free(d->rules);
+	bundles_free(d->bundles);
 	if (d->pkgdb_fd >= 0)
 		close(d->pkgdb_fd);
 	free_events(d);
@@ -633,13 +657,13 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	load_settings(&d.config, &o);
 	if (o.check_only) {
-		load_rules_or_exit(&d);
+		load_rules_or_exit(&d, true);
 		printf("%s\n", text(TXT_DAEMON_CHECK_OK));
 		return 0;
 	}
 	make_state_dir(&d.config);
 	d.lock_fd = lock_instance(&d.config);
-	load_rules_or_exit(&d);
+	load_rules_or_exit(&d, false);
 	signal(SIGPIPE, SIG_IGN);
 	if (!d.config.foreground)
 		ready_fd = daemonize(&d.config);
@@ -675,6 +699,7 @@ main(int argc, char **argv)
 	calls_configure(d.calls, rules_current(d.rules)->policy);
 	watchdog_start(d.gate);
 	record_start(&d);
+	bundles_record_start(&d);
 	announce_ready(&d.config, ready_fd);
 
 	event_base_dispatch(d.base);

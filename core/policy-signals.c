@@ -62,22 +62,35 @@ call_monitor_free(struct call_monitor *m)
 	m->host = m->username = m->secret_file = NULL;
 }
 
-void
-policy_free_signals(struct policy *p)
+static void
+free_sanctioned(struct policy *p)
 {
 	for (size_t i = 0; i < p->sanctioned_count; i++)
 		free(p->sanctioned[i]);
 	free(p->sanctioned);
+	p->sanctioned = NULL;
+	p->sanctioned_count = 0;
+}
+
+static void
+free_trusted(struct policy *p)
+{
 	for (size_t i = 0; i < p->trusted_count; i++) {
 		free(p->trusted[i].number);
 		free(p->trusted[i].name);
 	}
 	free(p->trusted);
+	p->trusted = NULL;
+	p->trusted_count = 0;
+}
+
+void
+policy_free_signals(struct policy *p)
+{
+	free_sanctioned(p);
+	free_trusted(p);
 	call_monitor_free(&p->fritzbox);
 	call_monitor_free(&p->asterisk);
-	p->sanctioned = NULL;
-	p->trusted = NULL;
-	p->sanctioned_count = p->trusted_count = 0;
 }
 
 const char *
@@ -218,6 +231,7 @@ read_sanctioned(const struct yd_doc *doc, const struct yd_node *n,
 		yd_error(doc, n, d, TXT_ERR_YAML_WANT_SEQUENCE, NULL);
 		return;
 	}
+	free_sanctioned(p); /* a list replaces the one so far */
 	for (size_t i = 0; i < n->count; i++) {
 		const struct yd_node *item = n->items[i];
 		const char *id;
@@ -295,6 +309,7 @@ read_trusted(const struct yd_doc *doc, const struct yd_node *n,
 		yd_error(doc, n, d, TXT_ERR_YAML_WANT_SEQUENCE, NULL);
 		return;
 	}
+	free_trusted(p); /* a list replaces the one so far */
 	for (size_t i = 0; i < n->count; i++)
 		read_trusted_entry(doc, n->items[i], p, &cap, d);
 }
@@ -319,8 +334,9 @@ read_fritzbox(const struct yd_doc *doc, const struct yd_node *n,
 
 	if (!policy_section(doc, n, keys, d))
 		return;
-	policy_read_text(
-	    doc, yd_require(doc, n, "host", d), &p->fritzbox.host, d);
+	policy_read_text(doc,
+	    policy_require_unless(doc, n, "host", p->fritzbox.host != NULL, d),
+	    &p->fritzbox.host, d);
 	read_port(doc, yd_lookup(n, "port"), &p->fritzbox.port, d);
 }
 
@@ -331,16 +347,21 @@ read_asterisk(const struct yd_doc *doc, const struct yd_node *n,
 {
 	static const char *const keys[] = { "host", "port", "username",
 		"secret_file", NULL };
+	struct call_monitor *m = &p->asterisk;
 
 	if (!policy_section(doc, n, keys, d))
 		return;
-	policy_read_text(
-	    doc, yd_require(doc, n, "host", d), &p->asterisk.host, d);
-	read_port(doc, yd_lookup(n, "port"), &p->asterisk.port, d);
-	policy_read_text(
-	    doc, yd_require(doc, n, "username", d), &p->asterisk.username, d);
-	policy_read_text(doc, yd_require(doc, n, "secret_file", d),
-	    &p->asterisk.secret_file, d);
+	policy_read_text(doc,
+	    policy_require_unless(doc, n, "host", m->host != NULL, d), &m->host,
+	    d);
+	read_port(doc, yd_lookup(n, "port"), &m->port, d);
+	policy_read_text(doc,
+	    policy_require_unless(doc, n, "username", m->username != NULL, d),
+	    &m->username, d);
+	policy_read_text(doc,
+	    policy_require_unless(
+		doc, n, "secret_file", m->secret_file != NULL, d),
+	    &m->secret_file, d);
 }
 
 static void

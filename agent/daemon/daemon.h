@@ -40,6 +40,7 @@ struct sockets;
 struct config {
 	char *config_file;
 	char *policy_file;
+	char *policy_dropins; /* the drop-in folder: beside policy_file */
 	char *catalog_dir;
 	char *state_dir;
 	char *socket_path;

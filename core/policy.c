@@ -498,9 +498,9 @@ read_tool_mapping(const struct yd_doc *doc, const struct yd_pair *pair,
 
 	if (!policy_section(doc, n, keys, d))
 		return;
-	if ((v = yd_lookup(n, "verdict")) != NULL &&
-	    read_verdict(doc, v, &verdict, d) != 0)
-		return;
+	/* A bad verdict is reported; the rest is still read for its errors. */
+	if ((v = yd_lookup(n, "verdict")) != NULL)
+		read_verdict(doc, v, &verdict, d);
 	if (verdict >= 0
 		? check_tool(doc, pair->key, (enum verdict)verdict, c, d) != 0
 		: !policy_tool_known(doc, pair->key, c, d))

@@ -20,10 +20,11 @@
 #define CLI_NO_DAEMON 3 /* rdguardd could not be reached */
 
 struct cli_options {
-	const char *socket_path; /* --socket, or the default */
-	const char *catalog_dir; /* --catalog, or the default */
-	const char *policy_path; /* --policy, or the default */
-	bool json;               /* --json: machine-readable output */
+	const char *socket_path;    /* --socket, or the default */
+	const char *catalog_dir;    /* --catalog, or the default */
+	const char *policy_path;    /* --policy, or the default */
+	const char *policy_dropins; /* --policy-dropins, or NULL: beside it */
+	bool json;                  /* --json: machine-readable output */
 };
 
 struct cli_verb {

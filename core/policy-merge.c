@@ -99,15 +99,19 @@ list_dropins(const char *dir, char ***out, struct diag *d)
 	return count;
 }
 
-/* Reads one file over p; its errors in line order, after those before. */
+/*
+ * Reads one file over p; its errors in line order, after those before. A
+ * drop-in with everything commented out changes nothing; an empty policy
+ * file is a mistake.
+ */
 static void
-read_file(
-    struct policy *p, const char *path, const struct catalog *c, struct diag *d)
+read_file(struct policy *p, const char *path, bool dropin,
+    const struct catalog *c, struct diag *d)
 {
 	size_t first = d->count, cap = p->source_count;
 	struct yd_doc doc;
 
-	if (yd_load_file(&doc, path, d) == 0)
+	if (yd_load_file(&doc, path, d) == 0 && !(dropin && doc.root == NULL))
 		policy_read_doc(&doc, c, p, d);
 	yd_free(&doc);
 	diag_sort_from(d, first);
@@ -125,11 +129,11 @@ policy_load_merged(struct policy *p, const char *path, const char *dropin_dir,
 
 	policy_init_defaults(p);
 	policy_init_defaults(&loaded);
-	read_file(&loaded, path, c, d);
+	read_file(&loaded, path, false, c, d);
 	if (dropin_dir != NULL)
 		count = list_dropins(dropin_dir, &dropins, d);
 	for (size_t i = 0; i < count; i++) {
-		read_file(&loaded, dropins[i], c, d);
+		read_file(&loaded, dropins[i], true, c, d);
 		free(dropins[i]);
 	}
 	free(dropins);

@@ -3,9 +3,11 @@
 good one is applied on reload and named in the journal; a bad one is refused
 with its file:line:col, and the daemon keeps enforcing the last good policy."""
 
+import json
 import os
 import shutil
 import signal
+import socket
 
 import rdgtest
 from rdgtest import DaemonTest, wait_for
@@ -68,6 +70,30 @@ class DropInTest(DaemonTest):
         # Still running, on the last good policy: protect, anydesk held.
         self.assertEqual(self.daemon.status()["mode"], "protect")
         self.assert_anydesk_held()
+
+    def test_a_tools_message_and_contact_reach_its_warning(self):
+        self.write_dropin("50-company.yaml", (
+            "contact: { name: Maria, phone: \"0151 2345678\" }\n"
+            "tools:\n"
+            "  anydesk:\n"
+            "    message: \"The company never uses AnyDesk.\"\n"
+            "    contact: { name: \"the IT helpdesk\", phone: \"+49 30 1234\" }\n"))
+        self.assertEqual(self.daemon.request({"verb": "reload"}), {"ok": True})
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(10)
+            s.connect(self.daemon.socket)
+            s.sendall(b'{"verb": "register", "session": "test"}\n')
+            lines = s.makefile("r", encoding="utf-8")
+            self.assertTrue(json.loads(lines.readline())["ok"])
+            self.assert_anydesk_held()
+            view = None
+            while view is None:
+                message = json.loads(lines.readline())
+                view = message.get("warning")
+        self.assertEqual(view["tool"]["id"], "anydesk")
+        self.assertEqual(view["message"], "The company never uses AnyDesk.")
+        self.assertEqual(view["contact"], {"name": "the IT helpdesk",
+                                           "phone": "+49 30 1234"})
 
 
 if __name__ == "__main__":

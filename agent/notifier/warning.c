@@ -494,7 +494,7 @@ take_notice(const json_t *view)
 	const json_t *signal = signal_reason_of(view);
 
 	for (size_t i = 0; i < sizeof notices / sizeof notices[0]; i++) {
-		char *parts[2], *summary, *body;
+		char *parts[3], *summary, *body;
 
 		if (strcmp(notices[i].verdict, verdict) != 0)
 			continue;
@@ -506,7 +506,8 @@ take_notice(const json_t *view)
 		    signal != NULL ? reason_sentence(view, signal) : NULL;
 		parts[1] =
 		    text_printf(notices[i].body, "tool", tool_name(view), NULL);
-		body = paragraphs(parts, 2);
+		parts[2] = policy_message(view);
+		body = paragraphs(parts, 3);
 		inform(summary, body, notices[i].urgency);
 		free(summary);
 		g_free(body);

@@ -324,7 +324,10 @@ class ToolMessageTest(WarningTest):
                    "tools:\n"
                    "  anydesk:\n"
                    "    message: \"The company never uses AnyDesk.\"\n"
-                   "    contact: { name: the IT helpdesk, phone: \"+49 30 1234\" }\n")
+                   "    contact: { name: the IT helpdesk, phone: \"+49 30 1234\" }\n"
+                   "  teamviewer:\n"
+                   "    verdict: block\n"
+                   "    message: \"Ask IT for a helpdesk session instead.\"\n")
 
     def test_the_warning_shows_the_tools_message_and_contact(self):
         proc, marker, tool = self.hold()
@@ -334,6 +337,14 @@ class ToolMessageTest(WarningTest):
         self.assertIn("Call the IT helpdesk first: +49 30 1234.", paragraphs)
         self.assertNotIn("Maria", n.body)
         self.assertFalse(os.path.exists(marker))
+
+    def test_a_block_notice_shows_the_tools_message(self):
+        with self.assertRaises(PermissionError):  # the launch is refused
+            self.start("TeamViewer", user=USER)
+        n = self.desktop.wait_for_notification(
+            lambda n: "Ask IT for a helpdesk session instead." in n.body, 5)
+        self.assertIn("TeamViewer", n.summary)
+        self.assertFalse(os.path.exists(self.scratch.marker("TeamViewer")))
 
 
 class NobodyAnswersTest(WarningTest):

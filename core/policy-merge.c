@@ -102,7 +102,8 @@ list_dropins(const char *dir, char ***out, struct diag *d)
 /*
  * Reads one file over p; its errors in line order, after those before. A
  * drop-in with everything commented out changes nothing; an empty policy
- * file is a mistake.
+ * file is a mistake. A tree with YAML mistakes that left it whole is still
+ * read, for the rest of the file's mistakes.
  */
 static void
 read_file(struct policy *p, const char *path, bool dropin,
@@ -110,8 +111,10 @@ read_file(struct policy *p, const char *path, bool dropin,
 {
 	size_t first = d->count, cap = p->source_count;
 	struct yd_doc doc;
+	int rc;
 
-	if (yd_load_file(&doc, path, d) == 0 && !(dropin && doc.root == NULL))
+	rc = yd_load_file(&doc, path, d);
+	if (doc.root != NULL || (rc == 0 && !dropin))
 		policy_read_doc(&doc, c, p, d);
 	yd_free(&doc);
 	diag_sort_from(d, first);

@@ -42,6 +42,7 @@ extern const struct cli_verb cmd_events;
 extern const struct cli_verb cmd_kill;
 extern const struct cli_verb cmd_policy;
 extern const struct cli_verb cmd_release;
+extern const struct cli_verb cmd_reload;
 extern const struct cli_verb cmd_signal;
 extern const struct cli_verb cmd_status;
 extern const struct cli_verb cmd_test_alert;

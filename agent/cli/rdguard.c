@@ -23,6 +23,7 @@ static const struct cli_verb *const verbs[] = {
 	&cmd_signal,
 	&cmd_catalog,
 	&cmd_policy,
+	&cmd_reload,
 };
 
 #define VERB_COUNT (sizeof verbs / sizeof verbs[0])

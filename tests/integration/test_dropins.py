@@ -43,7 +43,9 @@ class DropInTest(DaemonTest):
         # Skipped: not NAME.yaml, or hidden.
         self.write_dropin("10-it.yaml~", "mode: nonsense\n")
         self.write_dropin(".20-hidden.yaml", "mode: nonsense\n")
-        self.assertEqual(self.daemon.request({"verb": "reload"}), {"ok": True})
+        r = self.daemon.cli("reload")
+        self.assertEqual(r.stdout, "rdguardd read the catalog and the policy "
+                         "again; the new policy is in force.\n")
         loaded = self.events_named("policy-loaded")
         self.assertTrue(loaded)
         self.assertEqual(loaded[-1]["sources"], [self.live, dropin])
@@ -62,11 +64,16 @@ class DropInTest(DaemonTest):
         self.assertEqual(self.events_named("policy-refused")[0]["errors"],
                          [message])
         self.assertIn(message, self.daemon.read_log())
-        # The same through the control socket (rdguard's reload).
+        # The same through the control socket, and with rdguard reload.
         reply = self.daemon.request({"verb": "reload"})
         self.assertFalse(reply["ok"])
         self.assertEqual(reply["error"], "policy-refused")
         self.assertEqual(reply["errors"], [message])
+        r = self.daemon.cli("reload", check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr.splitlines(), [
+            "rdguard: the new catalog or policy has errors; the last good "
+            "ones stay in force", message])
         # Still running, on the last good policy: protect, anydesk held.
         self.assertEqual(self.daemon.status()["mode"], "protect")
         self.assert_anydesk_held()

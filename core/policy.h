@@ -94,7 +94,7 @@ struct tool_verdict {
 	char *tool_id;
 	bool fixed;           /* a verdict was given */
 	enum verdict verdict; /* when fixed */
-	char *message;        /* shown in its warning, or NULL */
+	char *message;        /* shown in its warnings and notices, or NULL */
 	char *contact_name;   /* whom to call about it, or NULL: the policy's */
 	char *contact_phone;
 };

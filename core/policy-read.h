@@ -10,6 +10,17 @@
 #include "core/policy.h"
 #include "core/yamldoc.h"
 
+/* Reads one policy file's tree over p (policy.c). */
+void policy_read_doc(const struct yd_doc *doc, const struct catalog *c,
+    struct policy *p, struct diag *d);
+
+/*
+ * The value under key; a missing key is an error unless the policy so far
+ * already has the value (have), as a drop-in may change only a part.
+ */
+const struct yd_node *policy_require_unless(const struct yd_doc *doc,
+    const struct yd_node *map, const char *key, bool have, struct diag *d);
+
 /* A value left empty (every line under it commented out): not given. */
 bool policy_node_empty(const struct yd_node *n);
 

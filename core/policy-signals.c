@@ -64,19 +64,25 @@ call_monitor_free(struct call_monitor *m)
 	m->host = m->username = m->secret_file = NULL;
 }
 
-void
-policy_free_signals(struct policy *p)
+static void
+free_trusted(struct policy *p)
 {
-	sanction_free_all(p);
 	for (size_t i = 0; i < p->trusted_count; i++) {
 		free(p->trusted[i].number);
 		free(p->trusted[i].name);
 	}
 	free(p->trusted);
-	call_monitor_free(&p->fritzbox);
-	call_monitor_free(&p->asterisk);
 	p->trusted = NULL;
 	p->trusted_count = 0;
+}
+
+void
+policy_free_signals(struct policy *p)
+{
+	sanction_free_all(p);
+	free_trusted(p);
+	call_monitor_free(&p->fritzbox);
+	call_monitor_free(&p->asterisk);
 }
 
 const char *
@@ -255,6 +261,7 @@ read_trusted(const struct yd_doc *doc, const struct yd_node *n,
 		yd_error(doc, n, d, TXT_ERR_YAML_WANT_SEQUENCE, NULL);
 		return;
 	}
+	free_trusted(p); /* a list replaces the one so far */
 	for (size_t i = 0; i < n->count; i++)
 		read_trusted_entry(doc, n->items[i], p, &cap, d);
 }
@@ -279,8 +286,9 @@ read_fritzbox(const struct yd_doc *doc, const struct yd_node *n,
 
 	if (!policy_section(doc, n, keys, d))
 		return;
-	policy_read_text(
-	    doc, yd_require(doc, n, "host", d), &p->fritzbox.host, d);
+	policy_read_text(doc,
+	    policy_require_unless(doc, n, "host", p->fritzbox.host != NULL, d),
+	    &p->fritzbox.host, d);
 	read_port(doc, yd_lookup(n, "port"), &p->fritzbox.port, d);
 }
 
@@ -291,16 +299,21 @@ read_asterisk(const struct yd_doc *doc, const struct yd_node *n,
 {
 	static const char *const keys[] = { "host", "port", "username",
 		"secret_file", NULL };
+	struct call_monitor *m = &p->asterisk;
 
 	if (!policy_section(doc, n, keys, d))
 		return;
-	policy_read_text(
-	    doc, yd_require(doc, n, "host", d), &p->asterisk.host, d);
-	read_port(doc, yd_lookup(n, "port"), &p->asterisk.port, d);
-	policy_read_text(
-	    doc, yd_require(doc, n, "username", d), &p->asterisk.username, d);
-	policy_read_text(doc, yd_require(doc, n, "secret_file", d),
-	    &p->asterisk.secret_file, d);
+	policy_read_text(doc,
+	    policy_require_unless(doc, n, "host", m->host != NULL, d), &m->host,
+	    d);
+	read_port(doc, yd_lookup(n, "port"), &m->port, d);
+	policy_read_text(doc,
+	    policy_require_unless(doc, n, "username", m->username != NULL, d),
+	    &m->username, d);
+	policy_read_text(doc,
+	    policy_require_unless(
+		doc, n, "secret_file", m->secret_file != NULL, d),
+	    &m->secret_file, d);
 }
 
 static void

@@ -62,9 +62,18 @@ policy_init_defaults(struct policy *p)
 void
 policy_free(struct policy *p)
 {
-	for (size_t i = 0; i < p->tool_count; i++)
+	for (size_t i = 0; i < p->tool_count; i++) {
 		free(p->tools[i].tool_id);
+		free(p->tools[i].message);
+		free(p->tools[i].contact_name);
+		free(p->tools[i].contact_phone);
+	}
 	free(p->tools);
+	for (size_t i = 0; i < p->source_count; i++)
+		free(p->sources[i]);
+	free(p->sources);
+	p->sources = NULL;
+	p->source_count = 0;
 	free(p->file);
 	free(p->contact_name);
 	free(p->contact_phone);
@@ -78,13 +87,21 @@ policy_free(struct policy *p)
 	p->webhook_url = p->webhook_ca_file = NULL;
 }
 
-int
-policy_tool_verdict(const struct policy *p, const char *tool_id)
+const struct tool_verdict *
+policy_tool(const struct policy *p, const char *tool_id)
 {
 	for (size_t i = 0; i < p->tool_count; i++)
 		if (strcmp(p->tools[i].tool_id, tool_id) == 0)
-			return (int)p->tools[i].verdict;
-	return -1;
+			return &p->tools[i];
+	return NULL;
+}
+
+int
+policy_tool_verdict(const struct policy *p, const char *tool_id)
+{
+	const struct tool_verdict *t = policy_tool(p, tool_id);
+
+	return t != NULL && t->fixed ? (int)t->verdict : -1;
 }
 
 int
@@ -185,6 +202,13 @@ verdict_parse(const char *s, enum verdict *v)
 		}
 	}
 	return -1;
+}
+
+const struct yd_node *
+policy_require_unless(const struct yd_doc *doc, const struct yd_node *map,
+    const char *key, bool have, struct diag *d)
+{
+	return have ? yd_lookup(map, key) : yd_require(doc, map, key, d);
 }
 
 bool
@@ -421,31 +445,101 @@ check_tool(const struct yd_doc *doc, const struct yd_node *key, enum verdict v,
 	return 0;
 }
 
-/* One `tool-id: verdict` line under tools. */
-static void
-read_tool_verdict(const struct yd_doc *doc, const struct yd_pair *pair,
-    const struct catalog *c, struct policy *p, size_t *cap, struct diag *d)
+/* The entry of tool_id, added (with no verdict) when there is none. */
+static struct tool_verdict *
+tool_entry(struct policy *p, const char *tool_id)
 {
-	const struct yd_node *key = pair->key;
+	struct tool_verdict *t = (struct tool_verdict *)policy_tool(p, tool_id);
+	size_t cap = p->tool_count;
+
+	if (t != NULL)
+		return t;
+	xgrow(&p->tools, &cap, p->tool_count + 1, sizeof *p->tools);
+	t = &p->tools[p->tool_count++];
+	memset(t, 0, sizeof *t);
+	t->tool_id = xstrdup(tool_id);
+	return t;
+}
+
+/* A verdict for a tool; 0 and *v, or -1 (reported). */
+static int
+read_verdict(
+    const struct yd_doc *doc, const struct yd_node *n, int *v, struct diag *d)
+{
+	if (policy_want_scalar(doc, n, d) != 0 ||
+	    yd_enum(doc, n, verdict_names, v, d) != 0)
+		return -1;
+	return 0;
+}
+
+/* A tool's own contact: { name: ..., phone: ... }, key by key. */
+static void
+read_tool_contact(const struct yd_doc *doc, const struct yd_node *n,
+    struct tool_verdict *t, struct diag *d)
+{
+	static const char *const keys[] = { "name", "phone", NULL };
+
+	if (!policy_section(doc, n, keys, d))
+		return;
+	policy_read_text(doc,
+	    policy_require_unless(doc, n, "name", t->contact_name != NULL, d),
+	    &t->contact_name, d);
+	policy_read_text(doc, yd_lookup(n, "phone"), &t->contact_phone, d);
+}
+
+/* `tool-id: { verdict: ..., message: ..., contact: {...} }`. */
+static void
+read_tool_mapping(const struct yd_doc *doc, const struct yd_pair *pair,
+    const struct catalog *c, struct policy *p, struct diag *d)
+{
+	static const char *const keys[] = { "verdict", "message", "contact",
+		NULL };
+	const struct yd_node *n = pair->value, *v;
+	struct tool_verdict *t;
+	int verdict = -1;
+
+	if (!policy_section(doc, n, keys, d))
+		return;
+	/* A bad verdict is reported; the rest is still read for its errors. */
+	if ((v = yd_lookup(n, "verdict")) != NULL)
+		read_verdict(doc, v, &verdict, d);
+	if (verdict >= 0
+		? check_tool(doc, pair->key, (enum verdict)verdict, c, d) != 0
+		: !policy_tool_known(doc, pair->key, c, d))
+		return;
+	t = tool_entry(p, pair->key->value);
+	if (verdict >= 0) {
+		t->fixed = true;
+		t->verdict = (enum verdict)verdict;
+	}
+	policy_read_text(doc, yd_lookup(n, "message"), &t->message, d);
+	read_tool_contact(doc, yd_lookup(n, "contact"), t, d);
+}
+
+/* One line under tools: `tool-id: verdict`, or the tool's mapping. */
+static void
+read_tool(const struct yd_doc *doc, const struct yd_pair *pair,
+    const struct catalog *c, struct policy *p, struct diag *d)
+{
+	struct tool_verdict *t;
 	int v;
 
-	if (policy_want_scalar(doc, pair->value, d) != 0 ||
-	    yd_enum(doc, pair->value, verdict_names, &v, d) != 0)
+	if (pair->value->type == YD_MAPPING) {
+		read_tool_mapping(doc, pair, c, p, d);
 		return;
-	if (check_tool(doc, key, (enum verdict)v, c, d) != 0)
+	}
+	if (read_verdict(doc, pair->value, &v, d) != 0 ||
+	    check_tool(doc, pair->key, (enum verdict)v, c, d) != 0)
 		return;
-	xgrow(&p->tools, cap, p->tool_count + 1, sizeof *p->tools);
-	p->tools[p->tool_count].tool_id = xstrdup(key->value);
-	p->tools[p->tool_count].verdict = (enum verdict)v;
-	p->tool_count++;
+	t = tool_entry(p, pair->key->value);
+	t->fixed = true;
+	t->verdict = (enum verdict)v;
 }
 
 static void
 read_tools(const struct yd_doc *doc, const struct yd_node *n,
     const struct catalog *c, struct policy *p, struct diag *d)
 {
-	size_t cap = 0;
-
 	if (n == NULL || policy_node_empty(n))
 		return;
 	if (n->type != YD_MAPPING) {
@@ -453,7 +547,7 @@ read_tools(const struct yd_doc *doc, const struct yd_node *n,
 		return;
 	}
 	for (size_t i = 0; i < n->count; i++)
-		read_tool_verdict(doc, &n->pairs[i], c, p, &cap, d);
+		read_tool(doc, &n->pairs[i], c, p, d);
 }
 
 void
@@ -508,8 +602,9 @@ read_contact(const struct yd_doc *doc, const struct yd_node *n,
 	if (n == NULL || policy_node_empty(n) ||
 	    (yd_check_mapping(doc, n, keys, d) != 0 && n->type != YD_MAPPING))
 		return;
-	policy_read_text(
-	    doc, yd_require(doc, n, "name", d), &p->contact_name, d);
+	policy_read_text(doc,
+	    policy_require_unless(doc, n, "name", p->contact_name != NULL, d),
+	    &p->contact_name, d);
 	policy_read_text(doc, yd_lookup(n, "phone"), &p->contact_phone, d);
 }
 
@@ -524,7 +619,8 @@ read_webhook(const struct yd_doc *doc, const struct yd_node *n,
 	if (n == NULL || policy_node_empty(n) ||
 	    (yd_check_mapping(doc, n, keys, d) != 0 && n->type != YD_MAPPING))
 		return;
-	if ((url = yd_require(doc, n, "url", d)) != NULL) {
+	url = policy_require_unless(doc, n, "url", p->webhook_url != NULL, d);
+	if (url != NULL) {
 		policy_read_text(doc, url, &p->webhook_url, d);
 		if (p->webhook_url != NULL &&
 		    !policy_webhook_url_ok(p->webhook_url))
@@ -573,9 +669,9 @@ read_warning(const struct yd_doc *doc, const struct yd_node *root,
 	read_contact(doc, yd_lookup(root, "contact"), p, d);
 }
 
-static void
-read_policy(const struct yd_doc *doc, const struct catalog *c, struct policy *p,
-    struct diag *d)
+void
+policy_read_doc(const struct yd_doc *doc, const struct catalog *c,
+    struct policy *p, struct diag *d)
 {
 	static const char *const keys[] = { "mode", "fresh_within", "allow_for",
 		"risk", "thresholds", "tools", "allow_by", "allow_pause",
@@ -710,24 +806,5 @@ int
 policy_load(
     struct policy *p, const char *path, const struct catalog *c, struct diag *d)
 {
-	size_t errors = d->count;
-	struct policy loaded;
-	struct yd_doc doc;
-
-	policy_init_defaults(p);
-	if (yd_load_file(&doc, path, d) != 0) {
-		yd_free(&doc);
-		return -1;
-	}
-	policy_init_defaults(&loaded);
-	read_policy(&doc, c, &loaded, d);
-	yd_free(&doc);
-	if (d->count > errors) {
-		diag_sort_from(d, errors);
-		policy_free(&loaded);
-		return -1;
-	}
-	loaded.file = xstrdup(path);
-	*p = loaded;
-	return 0;
+	return policy_load_merged(p, path, NULL, c, d);
 }

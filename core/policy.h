@@ -125,14 +125,23 @@ struct sanction {
 	enum during_signals during_signals;
 };
 
-/* A fixed verdict for one tool, whatever the risk. */
+/*
+ * What the policy says about one tool (tools:): a fixed verdict, whatever the
+ * risk, and what its warning adds: a message and whom to call.
+ */
 struct tool_verdict {
 	char *tool_id;
-	enum verdict verdict;
+	bool fixed;           /* a verdict was given */
+	enum verdict verdict; /* when fixed */
+	char *message;        /* shown in its warnings and notices, or NULL */
+	char *contact_name;   /* whom to call about it, or NULL: the policy's */
+	char *contact_phone;
 };
 
 struct policy {
-	char *file; /* where it came from; NULL for defaults */
+	char *file;     /* where it came from; NULL for defaults */
+	char **sources; /* the files read, in order: file, then drop-ins */
+	size_t source_count;
 	enum policy_mode mode;
 	long long fresh_within; /* seconds */
 	long long allow_for;    /* default length of an allow, seconds */
@@ -191,10 +200,29 @@ void policy_init_defaults(struct policy *p);
 int policy_load(struct policy *p, const char *path, const struct catalog *c,
     struct diag *d);
 
+/*
+ * Loads a policy file, then each drop-in of dropin_dir (NULL: none; a missing
+ * folder has none) in name order, each read over the policy so far
+ * (docs/policy.md, "Drop-ins"). Same contract as policy_load; the errors of
+ * each file point into that file.
+ */
+int policy_load_merged(struct policy *p, const char *path,
+    const char *dropin_dir, const struct catalog *c, struct diag *d);
+
+/* The drop-in folder beside a policy file: DIR/policy.d; caller frees. */
+char *policy_dropin_dir_for(const char *path);
+
+/* Whether a file name in a drop-in folder is a drop-in (NAME.yaml). */
+bool policy_dropin_name_ok(const char *name);
+
 void policy_free(struct policy *p);
 
 /* The fixed verdict the policy gives a tool, or -1. */
 int policy_tool_verdict(const struct policy *p, const char *tool_id);
+
+/* What tools: says about a tool, or NULL. */
+const struct tool_verdict *policy_tool(
+    const struct policy *p, const char *tool_id);
 
 /* The risk the facts held add (bits 1 << enum launch_fact). */
 int policy_facts_risk(const struct policy *p, unsigned held);

@@ -549,6 +549,7 @@ sanction_read(const struct yd_doc *doc, const struct yd_node *n,
 		yd_error(doc, n, d, TXT_ERR_YAML_WANT_SEQUENCE, NULL);
 		return;
 	}
+	sanction_free_all(p); /* a list replaces the one so far */
 	for (size_t i = 0; i < n->count; i++)
 		read_entry(doc, n->items[i], c, p, &cap, d);
 }

@@ -23,7 +23,8 @@ struct builder {
 	yaml_parser_t parser;
 	struct yd_doc *doc;
 	struct diag *diag;
-	int failed;
+	int failed; /* an error was reported */
+	int broken; /* the tree is incomplete: parsing stopped */
 };
 
 static struct yd_node *parse_node(struct builder *, yaml_event_t *, int);
@@ -35,12 +36,12 @@ builder_parser_error(struct builder *b)
 	yaml_parser_t *p = &b->parser;
 	const char *problem = p->problem != NULL ? p->problem : "unknown";
 
-	if (b->failed)
+	if (b->broken)
 		return;
 	diag_add(b->diag, b->doc->file, (int)p->problem_mark.line + 1,
 	    (int)p->problem_mark.column + 1, TXT_ERR_YAML_SYNTAX, "problem",
 	    problem, NULL);
-	b->failed = 1;
+	b->failed = b->broken = 1;
 }
 
 static void anchor_refused(struct builder *, const yaml_event_t *);
@@ -217,7 +218,7 @@ parse_node(struct builder *b, yaml_event_t *ev, int depth)
 		diag_add(b->diag, b->doc->file, (int)ev->start_mark.line + 1,
 		    (int)ev->start_mark.column + 1, TXT_ERR_YAML_TOO_DEEP,
 		    "depth", limit, NULL);
-		b->failed = 1;
+		b->failed = b->broken = 1;
 		return NULL;
 	}
 	switch (ev->type) {
@@ -230,7 +231,7 @@ parse_node(struct builder *b, yaml_event_t *ev, int depth)
 	case YAML_ALIAS_EVENT:
 		diag_add(b->diag, b->doc->file, (int)ev->start_mark.line + 1,
 		    (int)ev->start_mark.column + 1, TXT_ERR_YAML_ALIAS, NULL);
-		b->failed = 1;
+		b->failed = b->broken = 1;
 		return NULL;
 	default:
 		builder_parser_error(b);
@@ -277,7 +278,7 @@ parse_stream(struct builder *b)
 		return;
 	b->doc->root = parse_node(b, &ev, 0);
 	yaml_event_delete(&ev);
-	if (b->failed)
+	if (b->broken)
 		return;
 	/* DOCUMENT-END, then STREAM-END; a second document is refused. */
 	if (next_event(b, &ev) != 0)
@@ -315,11 +316,12 @@ yd_load_buffer(struct yd_doc *doc, const char *name, const char *buf,
 	    &b.parser, (const unsigned char *)buf, len);
 	parse_stream(&b);
 	yaml_parser_delete(&b.parser);
-	if (b.failed) {
+	if (b.broken) {
 		node_free(doc->root);
 		doc->root = NULL;
-		return -1;
 	}
+	if (b.failed)
+		return -1;
 	return 0;
 }
 

@@ -44,7 +44,13 @@ struct yd_doc {
 	struct yd_node *root; /* NULL for an empty file */
 };
 
-/* Reads and parses a file; returns 0, or -1 with the errors in d. */
+/*
+ * Reads and parses a file; returns 0, or -1 with the errors in d. After a
+ * mistake that leaves the tree whole (a key given twice, a tag, an anchor,
+ * a second document) doc->root is kept, so that a loader can go on and
+ * report the file's other mistakes too; after one that stops parsing (a
+ * syntax error, an alias, nesting too deep) doc->root is NULL.
+ */
 int yd_load_file(struct yd_doc *doc, const char *path, struct diag *d);
 
 /* Parses len bytes; name is what errors call the input. */

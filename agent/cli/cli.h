@@ -20,10 +20,11 @@
 #define CLI_NO_DAEMON 3 /* rdguardd could not be reached */
 
 struct cli_options {
-	const char *socket_path; /* --socket, or the default */
-	const char *catalog_dir; /* --catalog, or the default */
-	const char *policy_path; /* --policy, or the default */
-	bool json;               /* --json: machine-readable output */
+	const char *socket_path;    /* --socket, or the default */
+	const char *catalog_dir;    /* --catalog, or the default */
+	const char *policy_path;    /* --policy, or the default */
+	const char *policy_dropins; /* --policy-dropins, or NULL: beside it */
+	bool json;                  /* --json: machine-readable output */
 };
 
 struct cli_verb {
@@ -41,6 +42,7 @@ extern const struct cli_verb cmd_events;
 extern const struct cli_verb cmd_kill;
 extern const struct cli_verb cmd_policy;
 extern const struct cli_verb cmd_release;
+extern const struct cli_verb cmd_reload;
 extern const struct cli_verb cmd_signal;
 extern const struct cli_verb cmd_status;
 extern const struct cli_verb cmd_test_alert;

@@ -3,11 +3,14 @@
  * [--json] [FILE]`; `rdguard policy test` is policy-test.c's, keygen, sign,
  * verify and apply are cmd-policy-sign.c's.
  *
- * Both read policy files exactly as rdguardd does (policy_load, with the
- * catalog so that tool ids are checked) and need no daemon. check says what
- * is wrong, file:line:col, or that a file is fine; show prints the policy in
- * effect, the defaults with the file applied, as YAML that loads back to the
- * same policy, or as JSON. Owns nothing beyond one command's run.
+ * Both read policy files exactly as rdguardd does (policy_load_merged, with
+ * the catalog so that tool ids are checked) and need no daemon. Without a
+ * FILE they read the installed policy and its drop-ins; a FILE named is read
+ * alone. check says what is wrong, file:line:col, every mistake of every
+ * file, or that the policy is fine; show prints the policy in effect, the
+ * defaults with the files applied, as YAML that loads back to the same
+ * policy (its comments name the files), or as JSON. Owns nothing beyond one
+ * command's run.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include "core/catalog.h"
 #include "core/duration.h"
 #include "core/policy.h"
+#include "core/xalloc.h"
 
 /*
  * Loads the catalog to check tool ids against. On failure prints why and
@@ -38,23 +42,38 @@ load_catalog(
 	return -1;
 }
 
-/* Checks one file; prints its mistakes, or that it is fine. */
+/* The drop-in folder the policy commands read: --policy-dropins, or beside. */
+static char *
+dropin_dir(const struct cli_options *o)
+{
+	return o->policy_dropins != NULL
+	    ? xstrdup(o->policy_dropins)
+	    : policy_dropin_dir_for(o->policy_path);
+}
+
+/*
+ * Checks a file (with the drop-ins of dropins, when not NULL); prints its
+ * mistakes, or that it is fine.
+ */
 static int
-check_file(const char *file, const struct catalog *c)
+check_file(const char *file, const char *dropins, const struct catalog *c)
 {
 	struct diag d = { 0 };
 	struct policy p;
 	char *fine;
 
-	if (policy_load(&p, file, c, &d) != 0) {
+	if (policy_load_merged(&p, file, dropins, c, &d) != 0) {
 		diag_print(&d, stderr);
 		diag_clear(&d);
 		return -1;
 	}
+	for (size_t i = 0; i < p.source_count; i++) {
+		fine = text_printf(
+		    TXT_CLI_POLICY_FINE, "file", p.sources[i], NULL);
+		printf("%s\n", fine);
+		free(fine);
+	}
 	policy_free(&p);
-	fine = text_printf(TXT_CLI_POLICY_FINE, "file", file, NULL);
-	printf("%s\n", fine);
-	free(fine);
 	return 0;
 }
 
@@ -70,11 +89,16 @@ policy_check(const struct cli_options *o, int argc, char **argv)
 	have_catalog = load_catalog(o, &c, TXT_CLI_POLICY_UNCHECKED_TOOLS) == 0;
 	if (!have_catalog)
 		rc = CLI_FAILED;
-	if (argc == 0 &&
-	    check_file(o->policy_path, have_catalog ? &c : NULL) != 0)
-		rc = CLI_FAILED;
+	if (argc == 0) {
+		char *dropins = dropin_dir(o);
+
+		if (check_file(
+			o->policy_path, dropins, have_catalog ? &c : NULL) != 0)
+			rc = CLI_FAILED;
+		free(dropins);
+	}
 	for (int i = 0; i < argc; i++)
-		if (check_file(argv[i], have_catalog ? &c : NULL) != 0)
+		if (check_file(argv[i], NULL, have_catalog ? &c : NULL) != 0)
 			rc = CLI_FAILED;
 	catalog_free(&c);
 	return rc;
@@ -132,6 +156,33 @@ write_yaml_risks(const struct policy *p, FILE *out)
 	    out, "  mitigations:\n    sanctioned: %d\n", p->sanctioned_relief);
 }
 
+static void write_yaml_text(
+    FILE *out, const char *key, const char *value, const char *indent);
+
+/* `id: verdict`, or the tool's mapping when it has more to say. */
+static void
+write_yaml_tool(const struct tool_verdict *t, FILE *out)
+{
+	fputs("  ", out);
+	write_yaml_key(out, t->tool_id);
+	if (t->message == NULL && t->contact_name == NULL) {
+		fprintf(
+		    out, ": %s\n", t->fixed ? verdict_name(t->verdict) : "{}");
+		return;
+	}
+	fputs(":\n", out);
+	if (t->fixed)
+		fprintf(out, "    verdict: %s\n", verdict_name(t->verdict));
+	if (t->message != NULL)
+		write_yaml_text(out, "message", t->message, "    ");
+	if (t->contact_name == NULL)
+		return;
+	fprintf(out, "    contact:\n");
+	write_yaml_text(out, "name", t->contact_name, "      ");
+	if (t->contact_phone != NULL)
+		write_yaml_text(out, "phone", t->contact_phone, "      ");
+}
+
 static void
 write_yaml_tools(const struct policy *p, FILE *out)
 {
@@ -140,11 +191,8 @@ write_yaml_tools(const struct policy *p, FILE *out)
 		return;
 	}
 	fprintf(out, "tools:\n");
-	for (size_t i = 0; i < p->tool_count; i++) {
-		fputs("  ", out);
-		write_yaml_key(out, p->tools[i].tool_id);
-		fprintf(out, ": %s\n", verdict_name(p->tools[i].verdict));
-	}
+	for (size_t i = 0; i < p->tool_count; i++)
+		write_yaml_tool(&p->tools[i], out);
 }
 
 /* A free text as a YAML double-quoted scalar (a JSON string is one). */
@@ -301,15 +349,33 @@ write_yaml_bundle_keys(const struct policy *p, FILE *out)
 	}
 }
 
+/* Comments: the files the policy came from, in order, and the merge rule. */
+static void
+write_yaml_sources(const struct policy *p, FILE *out)
+{
+	char *header;
+
+	if (p->source_count <= 1) {
+		header = text_printf(
+		    TXT_CLI_POLICY_SHOW_HEADER, "file", p->file, NULL);
+		fprintf(out, "# %s\n", header);
+		free(header);
+		return;
+	}
+	fprintf(out, "# %s\n", text(TXT_CLI_POLICY_SHOW_SOURCES));
+	for (size_t i = 0; i < p->source_count; i++)
+		fprintf(out, "#   %s\n", p->sources[i]);
+	fprintf(out, "# %s\n", text(TXT_CLI_POLICY_SHOW_MERGE_RULE));
+}
+
 static void
 write_yaml(const struct policy *p, FILE *out)
 {
-	char fresh[32], allow[32], *header;
+	char fresh[32], allow[32];
 
-	header = text_printf(TXT_CLI_POLICY_SHOW_HEADER, "file", p->file, NULL);
 	duration_format(p->fresh_within, fresh, sizeof fresh);
 	duration_format(p->allow_for, allow, sizeof allow);
-	fprintf(out, "# %s\n", header);
+	write_yaml_sources(p, out);
 	fprintf(out, "mode: %s\n", policy_mode_name(p->mode));
 	write_yaml_bundle_keys(p, out);
 	fprintf(out, "fresh_within: %s\n", fresh);
@@ -320,7 +386,6 @@ write_yaml(const struct policy *p, FILE *out)
 	write_yaml_tools(p, out);
 	write_yaml_warning(p, out);
 	write_yaml_signals(p, out);
-	free(header);
 }
 
 static json_t *
@@ -414,9 +479,21 @@ tools_json(const struct policy *p)
 {
 	json_t *tools = json_object();
 
-	for (size_t i = 0; i < p->tool_count; i++)
-		json_object_set_new(tools, p->tools[i].tool_id,
-		    json_string(verdict_name(p->tools[i].verdict)));
+	for (size_t i = 0; i < p->tool_count; i++) {
+		const struct tool_verdict *t = &p->tools[i];
+		json_t *v = t->fixed ? json_string(verdict_name(t->verdict))
+				     : json_null();
+
+		if (t->message != NULL || t->contact_name != NULL)
+			v = json_pack("{s:o, s:s?, s:o}", "verdict", v,
+			    "message", t->message, "contact",
+			    t->contact_name == NULL
+				? json_null()
+				: json_pack("{s:s, s:s?}", "name",
+				      t->contact_name, "phone",
+				      t->contact_phone));
+		json_object_set_new(tools, t->tool_id, v);
+	}
 	return tools;
 }
 
@@ -443,6 +520,16 @@ warning_json(const struct policy *p)
 	return w;
 }
 
+static json_t *
+sources_json(const struct policy *p)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < p->source_count; i++)
+		json_array_append_new(a, json_string(p->sources[i]));
+	return a;
+}
+
 static void
 write_json(const struct policy *p, FILE *out)
 {
@@ -462,6 +549,7 @@ write_json(const struct policy *p, FILE *out)
 		bundle_format_time(p->expires, expires, sizeof expires);
 		json_object_set_new(root, "expires", json_string(expires));
 	}
+	json_object_set_new(root, "sources", sources_json(p));
 	warning = warning_json(p);
 	json_object_update(root, warning);
 	json_decref(warning);
@@ -481,7 +569,8 @@ policy_show(const struct cli_options *o, int argc, char **argv)
 	struct diag d = { 0 };
 	struct policy p;
 	bool json = o->json;
-	int files = 0;
+	char *dropins;
+	int files = 0, rc;
 
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
@@ -493,7 +582,10 @@ policy_show(const struct cli_options *o, int argc, char **argv)
 	}
 	if (load_catalog(o, &c, TXT_CLI_POLICY_NO_CATALOG) != 0)
 		return CLI_FAILED;
-	if (policy_load(&p, file, &c, &d) != 0) {
+	dropins = files == 0 ? dropin_dir(o) : NULL;
+	rc = policy_load_merged(&p, file, dropins, &c, &d);
+	free(dropins);
+	if (rc != 0) {
 		diag_print(&d, stderr);
 		diag_clear(&d);
 		catalog_free(&c);

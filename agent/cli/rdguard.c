@@ -23,6 +23,7 @@ static const struct cli_verb *const verbs[] = {
 	&cmd_signal,
 	&cmd_catalog,
 	&cmd_policy,
+	&cmd_reload,
 };
 
 #define VERB_COUNT (sizeof verbs / sizeof verbs[0])
@@ -107,6 +108,8 @@ global_options(int argc, char **argv, struct cli_options *o)
 			o->catalog_dir = option_value(argc, argv, &i);
 		else if (strcmp(argv[i], "--policy") == 0)
 			o->policy_path = option_value(argc, argv, &i);
+		else if (strcmp(argv[i], "--policy-dropins") == 0)
+			o->policy_dropins = option_value(argc, argv, &i);
 		else if (strcmp(argv[i], "--json") == 0)
 			o->json = true;
 		else if (strcmp(argv[i], "--help") == 0 ||

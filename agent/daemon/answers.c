@@ -60,13 +60,29 @@ reason_keys(const struct judgement *j)
 	return a;
 }
 
+/* Whom the warning says to call: the tool's own contact, or the policy's. */
 static json_t *
-contact_json(const struct policy *p)
+contact_json(const struct policy *p, const char *tool_id)
 {
+	const struct tool_verdict *t = policy_tool(p, tool_id);
+
+	if (t != NULL && t->contact_name != NULL)
+		return json_pack("{s:s,s:s?}", "name", t->contact_name, "phone",
+		    t->contact_phone);
 	if (p->contact_name == NULL)
 		return json_null();
 	return json_pack(
 	    "{s:s,s:s?}", "name", p->contact_name, "phone", p->contact_phone);
+}
+
+/* The policy's message about the tool (tools: ID: message:), or null. */
+static json_t *
+message_json(const struct policy *p, const char *tool_id)
+{
+	const struct tool_verdict *t = policy_tool(p, tool_id);
+
+	return t != NULL && t->message != NULL ? json_string(t->message)
+					       : json_null();
 }
 
 /* What a warning is about. */
@@ -88,7 +104,7 @@ view_json(const struct view_of *v, const struct policy *p)
 
 	journal_time(v->at_ms, at, sizeof at);
 	return json_pack("{s:I,s:{s:s,s:s,s:s},s:s,s:s?,s:o,s:s,s:s,s:I,s:I,"
-			 "s:I,s:s,s:o,s:b,s:s,s:b,s:b}",
+			 "s:I,s:s,s:o,s:o,s:b,s:s,s:b,s:b}",
 	    "id", (json_int_t)v->id, "tool", "id", v->tool_id, "name",
 	    v->tool_name, "kind", tool_kind_name(v->kind), "exe", v->exe,
 	    "package", v->package, "reasons", reason_keys(v->j), "verdict",
@@ -97,8 +113,8 @@ view_json(const struct view_of *v, const struct policy *p)
 	    (json_int_t)p->allow_for, "answer_within_s",
 	    (json_int_t)p->answer_within, "when_nobody_answers",
 	    nobody_answers_name(p->when_nobody_answers), "contact",
-	    contact_json(p), "speak", p->speak, "at", at, "test", 0, "running",
-	    v->running);
+	    contact_json(p, v->tool_id), "message", message_json(p, v->tool_id),
+	    "speak", p->speak, "at", at, "test", 0, "running", v->running);
 }
 
 /* The view of a launch the gate (or the watch) judged. */
@@ -347,7 +363,8 @@ launches_test_warning(struct launches *l)
 	    (json_int_t)p->allow_pause, "allow_for_s", (json_int_t)p->allow_for,
 	    "answer_within_s", (json_int_t)p->answer_within,
 	    "when_nobody_answers", nobody_answers_name(p->when_nobody_answers),
-	    "contact", contact_json(p), "speak", p->speak, "at", at, "test", 1);
+	    "contact", contact_json(p, "anydesk"), "speak", p->speak, "at", at,
+	    "test", 1);
 	sent = control_notify(l->d->control, -1, msg);
 	json_decref(msg);
 	return sent;

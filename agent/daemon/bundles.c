@@ -229,13 +229,17 @@ make_current(const struct bundles *b, long long serial)
 /* Loading and swapping                                                   */
 /* ---------------------------------------------------------------------- */
 
-/* Loads the catalog and the policy at path (not the configured file). */
+/*
+ * Loads the catalog and the policy at path (not the configured file). A
+ * signed policy is taken whole: local drop-ins would be unsigned edits.
+ */
 static int
 load_rules_from(struct daemon *dm, const char *path, struct diag *d)
 {
 	struct config c = dm->config;
 
 	c.policy_file = (char *)path;
+	c.policy_dropins = NULL;
 	return rules_load(dm->rules, &c, d);
 }
 

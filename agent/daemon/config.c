@@ -83,7 +83,8 @@ int
 config_load(struct config *c, const char *path, struct diag *d)
 {
 	static const char *const keys[] = { "policy", "catalog", "state_dir",
-		"socket", "gate", "journal", "keys_dir", NULL };
+		"socket", "gate", "journal", "keys_dir",
+		"policy_dropins", NULL };
 	size_t errors = d->count;
 	const struct yd_node *n;
 	struct yd_doc doc;
@@ -95,6 +96,8 @@ config_load(struct config *c, const char *path, struct diag *d)
 	if (doc.root != NULL &&
 	    yd_check_mapping(&doc, doc.root, keys, d) == 0) {
 		take_string(&doc, doc.root, "policy", &c->policy_file, d);
+		take_string(
+		    &doc, doc.root, "policy_dropins", &c->policy_dropins, d);
 		take_string(&doc, doc.root, "catalog", &c->catalog_dir, d);
 		take_string(&doc, doc.root, "state_dir", &c->state_dir, d);
 		take_string(&doc, doc.root, "socket", &c->socket_path, d);
@@ -113,6 +116,7 @@ config_free(struct config *c)
 {
 	free(c->config_file);
 	free(c->policy_file);
+	free(c->policy_dropins);
 	free(c->catalog_dir);
 	free(c->state_dir);
 	free(c->keys_dir);

@@ -42,6 +42,7 @@ struct bundles;
 struct config {
 	char *config_file;
 	char *policy_file;
+	char *policy_dropins; /* the drop-in folder: beside policy_file */
 	char *catalog_dir;
 	char *state_dir;
 	char *keys_dir; /* trusted keys of signed policy */

@@ -41,6 +41,7 @@
 struct options {
 	const char *config;
 	const char *policy;
+	const char *policy_dropins;
 	const char *catalog;
 	const char *state_dir;
 	const char *keys_dir;
@@ -96,6 +97,7 @@ parse_options(int argc, char **argv, struct options *o)
 	enum {
 		OPT_CONFIG = 256,
 		OPT_POLICY,
+		OPT_POLICY_DROPINS,
 		OPT_CATALOG,
 		OPT_STATE,
 		OPT_SOCKET,
@@ -111,6 +113,8 @@ parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "policy-dropins", required_argument, NULL,
+		    OPT_POLICY_DROPINS },
 		{ "catalog", required_argument, NULL, OPT_CATALOG },
 		{ "state-dir", required_argument, NULL, OPT_STATE },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
@@ -137,6 +141,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_POLICY:
 			o->policy = optarg;
+			break;
+		case OPT_POLICY_DROPINS:
+			o->policy_dropins = optarg;
 			break;
 		case OPT_CATALOG:
 			o->catalog = optarg;
@@ -206,6 +213,9 @@ load_settings(struct config *c, struct options *o)
 		exit(1);
 	}
 	override(&c->policy_file, o->policy);
+	override(&c->policy_dropins, o->policy_dropins);
+	if (c->policy_dropins == NULL)
+		c->policy_dropins = policy_dropin_dir_for(c->policy_file);
 	override(&c->catalog_dir, o->catalog);
 	override(&c->state_dir, o->state_dir);
 	override(&c->socket_path, o->socket);
@@ -488,6 +498,11 @@ daemon_reload(struct daemon *d)
 		return bundles_reload(d);
 	if (rules_load(d->rules, &d->config, &errors) == 0) {
 		const struct ruleset *rs = rules_current(d->rules);
+		json_t *sources = json_array();
+
+		for (size_t i = 0; i < rs->policy->source_count; i++)
+			json_array_append_new(
+			    sources, json_string(rs->policy->sources[i]));
 
 		rules_publish(d->rules, d->gate);
 		alerts_configure(d->alerts, rs->policy);
@@ -495,8 +510,9 @@ daemon_reload(struct daemon *d)
 		log_say(LOG_INFO, TXT_DAEMON_RELOADED, "policy",
 		    d->config.policy_file, NULL);
 		daemon_record(d,
-		    json_pack("{s:s,s:s,s:s,s:s,s:I}", "event", "policy-loaded",
-			"policy", d->config.policy_file, "mode",
+		    json_pack("{s:s,s:s,s:o,s:s,s:s,s:I}", "event",
+			"policy-loaded", "policy", d->config.policy_file,
+			"sources", sources, "mode",
 			policy_mode_name(rs->policy->mode), "catalog",
 			d->config.catalog_dir, "tools",
 			(json_int_t)rs->catalog->count));

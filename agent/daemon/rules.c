@@ -181,7 +181,8 @@ rules_load(struct rules *r, const struct config *c, struct diag *d)
 	cat->refs = pol->refs = 1;
 	policy_init_defaults(&pol->policy);
 	if (catalog_load(&cat->catalog, c->catalog_dir, d) != 0 ||
-	    policy_load(&pol->policy, c->policy_file, &cat->catalog, d) != 0) {
+	    policy_load_merged(&pol->policy, c->policy_file, c->policy_dropins,
+		&cat->catalog, d) != 0) {
 		catalog_part_drop(cat);
 		policy_part_drop(pol);
 		return -1;

@@ -187,6 +187,15 @@ contact_sentence(const json_t *view)
 	    TXT_WARN_CONTACT_NO_PHONE, "name", view_str(c, "name"), NULL);
 }
 
+/* What the policy says about this tool (tools: ID: message:), or NULL. */
+static char *
+policy_message(const json_t *view)
+{
+	const json_t *m = json_object_get(view, "message");
+
+	return json_is_string(m) ? xstrdup(json_string_value(m)) : NULL;
+}
+
 /* Whole sentences, one a paragraph; NULLs are skipped, each is freed. */
 static char *
 paragraphs(char **parts, size_t count)
@@ -214,8 +223,8 @@ ask_body(const struct warning *w)
 		    ? text_printf_n(w->note, w->note_number, "id", id, "tool",
 			  tool_name(w->view), NULL)
 		    : NULL,
-		why_sentence(w->view), xstrdup(text(TXT_WARN_WHAT_TO_DO)),
-		contact_sentence(w->view),
+		why_sentence(w->view), policy_message(w->view),
+		xstrdup(text(TXT_WARN_WHAT_TO_DO)), contact_sentence(w->view),
 		json_is_true(json_object_get(w->view, "test"))
 		    ? xstrdup(text(TXT_WARN_TEST))
 		    : NULL };
@@ -485,7 +494,7 @@ take_notice(const json_t *view)
 	const json_t *signal = signal_reason_of(view);
 
 	for (size_t i = 0; i < sizeof notices / sizeof notices[0]; i++) {
-		char *parts[2], *summary, *body;
+		char *parts[3], *summary, *body;
 
 		if (strcmp(notices[i].verdict, verdict) != 0)
 			continue;
@@ -497,7 +506,8 @@ take_notice(const json_t *view)
 		    signal != NULL ? reason_sentence(view, signal) : NULL;
 		parts[1] =
 		    text_printf(notices[i].body, "tool", tool_name(view), NULL);
-		body = paragraphs(parts, 2);
+		parts[2] = policy_message(view);
+		body = paragraphs(parts, 3);
 		inform(summary, body, notices[i].urgency);
 		free(summary);
 		g_free(body);

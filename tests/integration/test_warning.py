@@ -319,6 +319,34 @@ class CaregiverAllowTest(WarningTest):
         self.assertEqual(allowed[0]["how"], "caregiver")
 
 
+class ToolMessageTest(WarningTest):
+    policy_text = ("contact: { name: Maria, phone: \"0151 2345678\" }\n"
+                   "tools:\n"
+                   "  anydesk:\n"
+                   "    message: \"The company never uses AnyDesk.\"\n"
+                   "    contact: { name: the IT helpdesk, phone: \"+49 30 1234\" }\n"
+                   "  teamviewer:\n"
+                   "    verdict: block\n"
+                   "    message: \"Ask IT for a helpdesk session instead.\"\n")
+
+    def test_the_warning_shows_the_tools_message_and_contact(self):
+        proc, marker, tool = self.hold()
+        n = self.warning_for("AnyDesk")
+        paragraphs = n.body.split("\n\n")
+        self.assertIn("The company never uses AnyDesk.", paragraphs)
+        self.assertIn("Call the IT helpdesk first: +49 30 1234.", paragraphs)
+        self.assertNotIn("Maria", n.body)
+        self.assertFalse(os.path.exists(marker))
+
+    def test_a_block_notice_shows_the_tools_message(self):
+        with self.assertRaises(PermissionError):  # the launch is refused
+            self.start("TeamViewer", user=USER)
+        n = self.desktop.wait_for_notification(
+            lambda n: "Ask IT for a helpdesk session instead." in n.body, 5)
+        self.assertIn("TeamViewer", n.summary)
+        self.assertFalse(os.path.exists(self.scratch.marker("TeamViewer")))
+
+
 class NobodyAnswersTest(WarningTest):
     policy_text = "answer_within: 2s\n"
 

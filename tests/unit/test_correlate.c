@@ -315,8 +315,12 @@ lockdown_blocks_even_a_packaged_tool(void **state)
 static void
 lockdown_lets_through_only_what_the_policy_allows(void **state)
 {
-	struct tool_verdict allowed = { "x11vnc", VERDICT_ALLOW };
-	struct tool_verdict noted = { "x11vnc", VERDICT_NOTIFY };
+	struct tool_verdict allowed = {
+		.tool_id = "x11vnc", .fixed = true, .verdict = VERDICT_ALLOW
+	};
+	struct tool_verdict noted = {
+		.tool_id = "x11vnc", .fixed = true, .verdict = VERDICT_NOTIFY
+	};
 	struct policy p = family;
 	struct judgement j;
 
@@ -358,7 +362,9 @@ monitor_only_notifies_and_says_what_it_would_have_done(void **state)
 static void
 monitor_says_what_a_warning_or_a_block_would_have_been(void **state)
 {
-	struct tool_verdict blocked = { "anydesk", VERDICT_BLOCK };
+	struct tool_verdict blocked = {
+		.tool_id = "anydesk", .fixed = true, .verdict = VERDICT_BLOCK
+	};
 	struct policy p = family;
 	struct judgement j;
 
@@ -405,7 +411,9 @@ the_policy_can_fix_a_tools_verdict(void **state)
 		{ VERDICT_BLOCK, TXT_REASON_POLICY_BLOCK,
 		    "The rules on this computer do not allow AnyDesk." },
 	};
-	struct tool_verdict fixed = { "anydesk", VERDICT_ALLOW };
+	struct tool_verdict fixed = {
+		.tool_id = "anydesk", .fixed = true, .verdict = VERDICT_ALLOW
+	};
 	struct policy p = family;
 	struct judgement j;
 

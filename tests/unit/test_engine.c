@@ -249,7 +249,9 @@ static void
 allowed_viewers_and_fixed_tools_are_not_judged_again(void **state)
 {
 	struct allow_rule allow = { "teamviewer", 1000, T0 + 3600 };
-	struct tool_verdict fixed = { "rustdesk", VERDICT_NOTIFY };
+	struct tool_verdict fixed = {
+		.tool_id = "rustdesk", .fixed = true, .verdict = VERDICT_NOTIFY
+	};
 	struct engine_verdict v;
 
 	engine_set_rules(&engine, &policy, &catalog, match_idx, &allow, 1);

@@ -448,6 +448,32 @@ sanctioned_conditions_are_read(void **state)
 	policy_free(&p);
 }
 
+static void
+drop_ins_are_yaml_files_beside_the_policy(void **state)
+{
+	char *dir;
+
+	(void)state;
+	assert_true(policy_dropin_name_ok("50-company.yaml"));
+	assert_true(policy_dropin_name_ok("a.yaml"));
+	assert_false(policy_dropin_name_ok(".yaml"));
+	assert_false(policy_dropin_name_ok(".50-company.yaml"));
+	assert_false(policy_dropin_name_ok("50-company.yaml~"));
+	assert_false(policy_dropin_name_ok("50-company.yaml.dpkg-old"));
+	assert_false(policy_dropin_name_ok("50-company.yaml.dpkg-dist"));
+	assert_false(policy_dropin_name_ok("50-company.yml"));
+	assert_false(policy_dropin_name_ok("README"));
+	dir = policy_dropin_dir_for("/etc/rdguard/policy.yaml");
+	assert_string_equal(dir, "/etc/rdguard/policy.d");
+	free(dir);
+	dir = policy_dropin_dir_for("policy.yaml");
+	assert_string_equal(dir, "policy.d");
+	free(dir);
+	dir = policy_dropin_dir_for("/policy.yaml");
+	assert_string_equal(dir, "/policy.d");
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -465,6 +491,7 @@ main(void)
 		    a_missing_file_says_why_and_leaves_the_defaults),
 		cmocka_unit_test(names_read_back_as_they_are_written),
 		cmocka_unit_test(sanctioned_conditions_are_read),
+		cmocka_unit_test(drop_ins_are_yaml_files_beside_the_policy),
 	};
 
 	return cmocka_run_group_tests(

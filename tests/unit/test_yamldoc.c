@@ -71,6 +71,9 @@ duplicate_keys_are_refused(void **state)
 	assert_one_error(&d,
 	    "t.yaml:2:1: 'mode' is given twice (first on "
 	    "line 1)");
+	/* The tree is whole, the first value kept: the rest can be checked. */
+	assert_non_null(doc.root);
+	assert_string_equal(yd_lookup(doc.root, "mode")->value, "protect");
 	yd_free(&doc);
 	diag_clear(&d);
 }

@@ -56,4 +56,8 @@ void policy_read_signals(const struct yd_doc *doc, const struct yd_node *root,
 void policy_signal_defaults(struct policy *p);
 void policy_free_signals(struct policy *p);
 
+/* policy-log.c: the section log. */
+void policy_read_log(const struct yd_doc *doc, const struct yd_node *n,
+    struct log_settings *out, struct diag *d);
+
 #endif

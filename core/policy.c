@@ -69,6 +69,7 @@ policy_free(struct policy *p)
 	free(p->webhook_url);
 	free(p->webhook_ca_file);
 	policy_free_signals(p);
+	policy_free_log(&p->log);
 	p->tools = NULL;
 	p->tool_count = 0;
 	p->file = NULL;
@@ -578,7 +579,8 @@ read_policy(const struct yd_doc *doc, const struct catalog *c, struct policy *p,
 	static const char *const keys[] = { "mode", "fresh_within", "allow_for",
 		"risk", "thresholds", "tools", "allow_by", "allow_pause",
 		"answer_within", "when_nobody_answers", "speak", "contact",
-		"alerts", "signals", "pages", "calls", "sanctioned", NULL };
+		"alerts", "signals", "pages", "calls", "sanctioned", "log",
+		NULL };
 	const struct yd_node *root = doc->root;
 
 	if (root == NULL) {
@@ -598,6 +600,7 @@ read_policy(const struct yd_doc *doc, const struct catalog *c, struct policy *p,
 	read_warning(doc, root, p, d);
 	read_alerts(doc, yd_lookup(root, "alerts"), p, d);
 	policy_read_signals(doc, root, c, p, d);
+	policy_read_log(doc, yd_lookup(root, "log"), &p->log, d);
 }
 
 int

@@ -16,6 +16,7 @@
 
 #include "core/catalog.h"
 #include "core/diag.h"
+#include "core/policy-log.h"
 
 enum policy_mode { MODE_MONITOR, MODE_PROTECT, MODE_LOCKDOWN, MODE_COUNT };
 
@@ -134,6 +135,9 @@ struct policy {
 	char *webhook_url; /* or NULL */
 	enum webhook_format webhook_format;
 	char *webhook_ca_file; /* a pinned CA, or NULL: the system's */
+
+	/* Where journal events also go (core/policy-log.c, log:). */
+	struct log_settings log;
 };
 
 /* The built-in defaults, which are those of policies/family.yaml. */

@@ -24,6 +24,7 @@
 #include "agent/daemon/calls.h"
 #include "agent/daemon/control.h"
 #include "agent/daemon/daemon.h"
+#include "agent/daemon/forward.h"
 #include "agent/daemon/launches.h"
 #include "agent/daemon/log.h"
 #include "agent/daemon/pin.h"
@@ -65,6 +66,8 @@ void
 daemon_record(struct daemon *d, json_t *record)
 {
 	journal_append(&d->journal, record, 0);
+	if (d->forward != NULL)
+		forward_record(d->forward, record);
 	if (d->control != NULL)
 		control_broadcast(d->control, record);
 	json_decref(record);
@@ -477,6 +480,7 @@ daemon_reload(struct daemon *d)
 
 		rules_publish(d->rules, d->gate);
 		alerts_configure(d->alerts, rs->policy);
+		forward_configure(d->forward, rs->policy);
 		calls_configure(d->calls, rs->policy);
 		log_say(LOG_INFO, TXT_DAEMON_RELOADED, "policy",
 		    d->config.policy_file, NULL);
@@ -607,6 +611,7 @@ shut_down(struct daemon *d)
 	signals_free(d->signals);
 	alerts_close(d->alerts);
 	pin_guard_free(d->pins);
+	forward_close(d->forward);
 	journal_close(&d->journal);
 	holder_close(d->holder);
 	rules_free(d->rules);
@@ -650,6 +655,8 @@ main(int argc, char **argv)
 	if (strcmp(holder_strength(d.holder), "frozen") != 0)
 		log_say(LOG_WARNING, TXT_DAEMON_HOLD_WEAK, "reason", why, NULL);
 	open_journal(&d);
+	d.forward = forward_open(&d);
+	forward_configure(d.forward, rules_current(d.rules)->policy);
 	d.alerts = alerts_open(&d);
 	pin_path = xasprintf("%s/caregiver.pin", d.config.state_dir);
 	d.pins = pin_guard_new(pin_path);

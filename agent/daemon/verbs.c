@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "agent/daemon/alerts.h"
+#include "agent/daemon/forward.h"
 #include "agent/daemon/calls.h"
 #include "agent/daemon/control.h"
 #include "agent/daemon/launches.h"
@@ -115,6 +116,23 @@ alerts_json(struct daemon *d, const struct peer *p)
 	return a;
 }
 
+/* Where events go besides the journal; the addresses for administrators. */
+static json_t *
+forward_json(struct daemon *d, const struct peer *p)
+{
+	json_t *f = forward_status(d->forward), *s;
+	const char *key;
+
+	if (p->admin)
+		return f;
+	json_object_foreach (f, key, s)
+		if (json_is_object(s)) {
+			json_object_set_new(s, "target", json_string("(set)"));
+			json_object_del(s, "last_error");
+		}
+	return f;
+}
+
 static void
 verb_status(struct daemon *d, const struct peer *p, json_t *req)
 {
@@ -124,7 +142,7 @@ verb_status(struct daemon *d, const struct peer *p, json_t *req)
 	journal_time(d->started_ms, started, sizeof started);
 	reply_ok(d, p,
 	    json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:I,s:o,s:o,s:I,s:o,"
-		      "s:o,s:I,s:I,s:o,s:o}",
+		      "s:o,s:I,s:I,s:o,s:o,s:o}",
 		"version", RDGUARD_VERSION, "started", started, "mode",
 		policy_mode_name(rs->policy->mode), "tier", d->tier, "gate",
 		gate_json(d), "hold", holder_strength(d->holder), "policy",
@@ -137,7 +155,8 @@ verb_status(struct daemon *d, const struct peer *p, json_t *req)
 		    d->control, p->admin ? -1 : p->uid),
 		"alerts", alerts_json(d, p), "calls", calls_status(d->calls),
 		"journal_waiting", (json_int_t)d->journal.pending_count,
-		"journal_dropped", (json_int_t)d->journal.dropped, "signals",
+		"journal_dropped", (json_int_t)d->journal.dropped, "log",
+		forward_json(d, p), "signals",
 		signals_status(d, p->admin ? -1 : p->uid), "socket_watch",
 		sockets_status(d->sockets)));
 }

@@ -365,6 +365,10 @@ write_json(const struct policy *p, FILE *out)
 	warning = signals_json(p);
 	json_object_update(root, warning);
 	json_decref(warning);
+	json_object_set_new(root, "log",
+	    json_pack("{s:s?, s:s?, s:b, s:s}", "syslog", p->log.syslog,
+		"ca_file", p->log.ca_file, "journald", p->log.journald,
+		"facility", log_facility_names[p->log.facility_index]));
 	json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(root);

@@ -4,6 +4,7 @@ RFC 5424 with structured data, over TCP (RFC 6587 octet counting), over TLS
 datagram socket; a collector that is down gets the events once it is up;
 and, where systemd-journald runs, journald gets the fields."""
 
+import datetime
 import json
 import os
 import re
@@ -299,6 +300,44 @@ class SyslogTest(unittest.TestCase):
         self.assert_held_decision(message, proc, tool)
         self.assertEqual(self.daemon.status()["log"]["syslog"]["waiting"], 0)
 
+    def test_a_full_queue_drops_the_oldest_and_says_so_once(self):
+        port = free_port()
+        self.start_daemon({"syslog": f"tcp://127.0.0.1:{port}"})
+        for n in range(1100):
+            reply = self.daemon.request({"verb": "allow", "tool": "anydesk",
+                                         "user": 5000 + n, "for": 600})
+            self.assertTrue(reply.get("ok"), reply)
+        status = self.daemon.status()["log"]["syslog"]
+        self.assertEqual(status["waiting"], 1000)
+        dropped = status["dropped"]
+        self.assertGreaterEqual(dropped, 101)  # started + 1100 allowed
+        self.assertIn(f"1000 waiting, {dropped} dropped",
+                      self.daemon.cli("status").stdout)
+        rsyslog = self.collector(port=port).start()
+
+        def report():
+            found = [m for m in rsyslog.messages() if m[5] == "log-dropped"]
+            return found[0] if found else None
+        message = wait_for(report, timeout=40)
+        self.assertIsNotNone(message, "no log-dropped message arrived")
+        params = message[6]["rdguard@32473"]
+        self.assertEqual(params["dropped"], str(dropped))
+        self.assertEqual(params["target"], f"tcp://127.0.0.1:{port}")
+        # The newest 1000 arrived, the last allow among them, in order.
+        allowed = [m[6]["rdguard@32473"]["uid"] for m in rsyslog.messages()
+                   if m[5] == "allowed"]
+        self.assertEqual(len(allowed), 1000)
+        self.assertEqual(allowed[-1], str(5000 + 1099))
+        self.assertEqual(allowed, [str(u) for u in range(6100 - 1000, 6100)])
+        # Journaled once, locally too.
+        local = [e for e in self.daemon.events()
+                 if e["event"] == "log-dropped"]
+        self.assertEqual(len(local), 1)
+        self.assertEqual(local[0]["dropped"], dropped)
+        # Every allow is in the local journal, whatever syslog lost.
+        self.assertEqual(len([e for e in self.daemon.events()
+                              if e["event"] == "allowed"]), 1100)
+
     def test_journald_gets_the_fields(self):
         if not os.path.exists("/run/systemd/journal/socket"):
             self.skipTest("systemd-journald is not running on this machine "
@@ -320,6 +359,67 @@ class SyslogTest(unittest.TestCase):
         self.assertEqual(e["PRIORITY"], "4")
         self.assertEqual(e["SYSLOG_IDENTIFIER"], "rdguardd")
         self.assertEqual(e["MESSAGE_ID"], "11922104dc3244f9bb849fb6adf502d7")
+
+
+def local_time(when):
+    """A datetime as the journal writes it (UTC, milliseconds)."""
+    return when.astimezone(datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%S.000Z")
+
+
+class EventsSinceTest(unittest.TestCase):
+    """rdguard events --since reads the local journal, rotated files too."""
+
+    def setUp(self):
+        self.scratch = Scratch()
+        self.daemon = None
+        self.addCleanup(self.clean_up)
+        state = tempfile.mkdtemp(prefix="rdg-state-", dir=self.scratch.dir)
+        os.chmod(state, 0o755)
+        now = datetime.datetime.now().astimezone()
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        self.three_days_ago = local_time(now - datetime.timedelta(days=3))
+        self.yesterday_noon = local_time(midnight - datetime.timedelta(hours=12))
+        for name, when in (("journal.jsonl.2", self.three_days_ago),
+                           ("journal.jsonl.1", self.yesterday_noon)):
+            with open(os.path.join(state, name), "w") as f:
+                f.write(json.dumps({"time": when, "event": "stopped"}) + "\n")
+        self.daemon = Daemon(self.scratch, state=state).start()
+
+    def clean_up(self):
+        tripped = self.daemon.stop() if self.daemon else None
+        self.scratch.close()
+        self.assertIsNone(tripped)
+
+    def times(self, *args):
+        out = self.daemon.cli("events", "--json", "--since", *args).stdout
+        return [json.loads(l)["time"] for l in out.splitlines()]
+
+    def test_since_reads_rotated_files_in_order(self):
+        started = self.times("1h")
+        self.assertEqual(len(started), 1)
+        self.assertEqual(self.times("yesterday"),
+                         [self.yesterday_noon] + started)
+        self.assertEqual(self.times("today"), started)
+        self.assertEqual(self.times("30m"), started)
+        self.assertEqual(self.times("4d"),
+                         [self.three_days_ago, self.yesterday_noon] + started)
+        two_days = datetime.datetime.now(datetime.timezone(
+            datetime.timedelta(hours=2))) - datetime.timedelta(days=2)
+        self.assertEqual(self.times(two_days.isoformat(timespec="seconds")),
+                         [self.yesterday_noon] + started)
+        day = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+        self.assertEqual(self.times(day), [self.yesterday_noon] + started)
+        text = self.daemon.cli("events", "--since", "yesterday").stdout
+        self.assertEqual(len(text.splitlines()), 2)
+        self.daemon.cli("events", "--since", "today", "--trace")
+
+    def test_a_bad_since_is_a_clear_error(self):
+        for bad in ("2026-13-45", "tomorrowish", "5 parsecs",
+                    "2026-11-25T10:00:00+25:00"):
+            r = self.daemon.cli("events", "--since", bad, check=False)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn(f"'{bad}' is not a time", r.stderr)
 
 
 if __name__ == "__main__":

@@ -131,7 +131,8 @@ policy_read_log(const struct yd_doc *doc, const struct yd_node *n,
 	    &out->facility_index, d);
 	v = yd_lookup(n, "ca_file");
 	if (v != NULL && out->ca_file != NULL &&
-	    (out->syslog == NULL || log_target_parse(out->syslog, &t) != 0 ||
-		t.transport != LOG_TO_TLS))
+	    (out->syslog == NULL ||
+		(log_target_parse(out->syslog, &t) == 0 &&
+		    t.transport != LOG_TO_TLS)))
 		yd_error(doc, v, d, TXT_ERR_POLICY_LOG_CA_WITHOUT_TLS, NULL);
 }

@@ -646,11 +646,31 @@ forward_status(struct forward *f)
 	    "journald", sink_status(&f->journald));
 }
 
+/*
+ * At the end, a plain TCP connection gets one non-blocking write of what it
+ * still holds (the "stopped" record, usually); TLS would need the loop.
+ * The bufferevent keeps the start of its output to itself: let go of it.
+ */
+static void
+last_write(struct sink *s)
+{
+	struct evbuffer *out;
+
+	if (s->bev == NULL || s->state != SINK_CONNECTED ||
+	    s->where.transport != LOG_TO_TCP)
+		return;
+	pump_stream(s);
+	out = bufferevent_get_output(s->bev);
+	evbuffer_unfreeze(out, 1);
+	evbuffer_write(out, bufferevent_getfd(s->bev));
+}
+
 void
 forward_close(struct forward *f)
 {
 	if (f == NULL)
 		return;
+	last_write(&f->syslog);
 	sink_stop(&f->syslog);
 	sink_stop(&f->journald);
 	event_free(f->syslog.retry_timer);

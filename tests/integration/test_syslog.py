@@ -110,7 +110,8 @@ class Rsyslog:
 
     def lines(self, name="raw.log"):
         try:
-            with open(os.path.join(self.dir, name), encoding="utf-8") as f:
+            with open(os.path.join(self.dir, name), encoding="utf-8",
+                      errors="backslashreplace") as f:
                 return f.read().splitlines()
         except FileNotFoundError:
             return []
@@ -251,6 +252,13 @@ class SyslogTest(unittest.TestCase):
         self.assertEqual(status["dropped"], 0)
         out = self.daemon.cli("status").stdout
         self.assertIn(f"Events also go to tcp://127.0.0.1:{rsyslog.port}:", out)
+        # The last record goes out as the daemon stops.
+        proc.kill()
+        self.assertIsNone(self.daemon.stop())
+        self.assertTrue(wait_for(lambda: [m for m in rsyslog.messages()
+                                          if m[5] == "stopped"], timeout=5),
+                        "the stopped record did not reach the collector: " +
+                        "\n".join(rsyslog.lines()[-3:]))
 
     def test_a_held_tool_arrives_through_a_local_socket(self):
         rsyslog = self.collector().start()

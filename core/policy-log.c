@@ -3,7 +3,7 @@
  * takes syslog addresses apart.
  *
  * Owns the memory of struct log_settings. Sending is the daemon's
- * (agent/daemon/forward.c); formatting is core/logformat.c's.
+ * (agent/daemon/logsend.c); formatting is core/logformat.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -235,6 +235,20 @@ write_yaml_signals(const struct policy *p, FILE *out)
 	    out, "  modemmanager: %s\n", p->modemmanager ? "true" : "false");
 }
 
+/* log: where journal events also go (docs/journal.md). */
+static void
+write_yaml_log(const struct policy *p, FILE *out)
+{
+	fprintf(out, "log:\n");
+	if (p->log.syslog != NULL)
+		write_yaml_text(out, "syslog", p->log.syslog, "  ");
+	if (p->log.ca_file != NULL)
+		write_yaml_text(out, "ca_file", p->log.ca_file, "  ");
+	fprintf(out, "  journald: %s\n", p->log.journald ? "true" : "false");
+	fprintf(
+	    out, "  facility: %s\n", log_facility_names[p->log.facility_index]);
+}
+
 static void
 write_yaml(const struct policy *p, FILE *out)
 {
@@ -253,6 +267,7 @@ write_yaml(const struct policy *p, FILE *out)
 	write_yaml_tools(p, out);
 	write_yaml_warning(p, out);
 	write_yaml_signals(p, out);
+	write_yaml_log(p, out);
 	free(header);
 }
 

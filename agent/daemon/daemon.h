@@ -12,7 +12,7 @@
  *   pin.c       the caregiver's PIN
  *   control.c   the control socket: peers, framing, followers
  *   alerts.c    the caregiver's webhook
- *   forward.c   journal events sent on to syslog and journald
+ *   logsend.c   journal events sent on to syslog and journald
  *   signals.c   calls, scam pages, sharing sessions; the live engine
  *   calls.c     telephone calls: FRITZ!Box, Asterisk, ModemManager
  *   sockets.c   the listeners and connections of the remote tools running
@@ -37,7 +37,7 @@ struct pin_guard;
 struct signals;
 struct calls;
 struct sockets;
-struct forward;
+struct logsend;
 
 struct config {
 	char *config_file;
@@ -61,7 +61,7 @@ struct daemon {
 	struct rules *rules;
 	struct launches *launches;
 	struct alerts *alerts;
-	struct forward *forward; /* events to syslog and journald */
+	struct logsend *logsend; /* events to syslog and journald */
 	struct pin_guard *pins;  /* the caregiver's PIN */
 	struct signals *signals; /* calls, scam pages, sharing sessions */
 	struct sockets *sockets; /* the remote tools' connections */

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "agent/daemon/alerts.h"
-#include "agent/daemon/forward.h"
+#include "agent/daemon/logsend.h"
 #include "agent/daemon/calls.h"
 #include "agent/daemon/control.h"
 #include "agent/daemon/launches.h"
@@ -118,9 +118,9 @@ alerts_json(struct daemon *d, const struct peer *p)
 
 /* Where events go besides the journal; the addresses for administrators. */
 static json_t *
-forward_json(struct daemon *d, const struct peer *p)
+logsend_json(struct daemon *d, const struct peer *p)
 {
-	json_t *f = forward_status(d->forward), *s;
+	json_t *f = logsend_status(d->logsend), *s;
 	const char *key;
 
 	if (p->admin)
@@ -156,7 +156,7 @@ verb_status(struct daemon *d, const struct peer *p, json_t *req)
 		"alerts", alerts_json(d, p), "calls", calls_status(d->calls),
 		"journal_waiting", (json_int_t)d->journal.pending_count,
 		"journal_dropped", (json_int_t)d->journal.dropped, "log",
-		forward_json(d, p), "signals",
+		logsend_json(d, p), "signals",
 		signals_status(d, p->admin ? -1 : p->uid), "socket_watch",
 		sockets_status(d->sockets)));
 }

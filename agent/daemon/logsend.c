@@ -1,6 +1,6 @@
 /*
- * forward.c: sends journal events on to syslog and journald (see
- * forward.h).
+ * logsend.c: sends journal events on to syslog and journald (see
+ * logsend.h).
  *
  * Owns two sinks, one per destination; a sink owns its queue of formatted
  * messages (oldest first, at most QUEUE_MAX), its socket or bufferevent,
@@ -40,7 +40,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "agent/daemon/forward.h"
+#include "agent/daemon/logsend.h"
 #include "agent/daemon/log.h"
 #include "core/logformat.h"
 #include "core/text.h"
@@ -62,7 +62,7 @@ struct message {
 };
 
 struct sink {
-	struct forward *owner;
+	struct logsend *owner;
 	enum sink_state state;
 	char *target; /* as status shows it; NULL: off */
 	struct log_target where;
@@ -81,7 +81,7 @@ struct sink {
 	char *last_error;
 };
 
-struct forward {
+struct logsend {
 	struct daemon *d;
 	struct sink syslog, journald;
 	struct log_origin origin;
@@ -199,7 +199,7 @@ sink_delivered(struct sink *s)
 }
 
 static void
-report_drops(struct forward *f, struct sink *s)
+report_drops(struct logsend *f, struct sink *s)
 {
 	unsigned long long n = s->unreported;
 
@@ -216,7 +216,7 @@ report_drops(struct forward *f, struct sink *s)
 static void
 on_report(evutil_socket_t fd, short what, void *arg)
 {
-	struct forward *f = arg;
+	struct logsend *f = arg;
 
 	report_drops(f, &f->syslog);
 	report_drops(f, &f->journald);
@@ -423,7 +423,7 @@ fail:
 static void
 connect_stream(struct sink *s)
 {
-	struct forward *f = s->owner;
+	struct logsend *f = s->owner;
 	struct timeval write_timeout = { WRITE_TIMEOUT_S, 0 };
 	char *why = NULL;
 	SSL *ssl;
@@ -481,7 +481,7 @@ sink_pump(struct sink *s)
 }
 
 static void
-sink_init(struct forward *f, struct sink *s)
+sink_init(struct logsend *f, struct sink *s)
 {
 	s->owner = f;
 	s->fd = -1;
@@ -525,7 +525,7 @@ same_string(const char *x, const char *y)
 }
 
 static void
-configure_syslog(struct forward *f, const struct log_settings *l)
+configure_syslog(struct logsend *f, const struct log_settings *l)
 {
 	struct sink *s = &f->syslog;
 	struct log_target where;
@@ -541,7 +541,7 @@ configure_syslog(struct forward *f, const struct log_settings *l)
 }
 
 static void
-configure_journald(struct forward *f, const struct log_settings *l)
+configure_journald(struct logsend *f, const struct log_settings *l)
 {
 	struct sink *s = &f->journald;
 	struct log_target where = { .transport = LOG_TO_UNIX };
@@ -560,10 +560,10 @@ configure_journald(struct forward *f, const struct log_settings *l)
 /* The interface                                                          */
 /* ---------------------------------------------------------------------- */
 
-struct forward *
-forward_open(struct daemon *d)
+struct logsend *
+logsend_open(struct daemon *d)
 {
-	struct forward *f = xcalloc(1, sizeof *f);
+	struct logsend *f = xcalloc(1, sizeof *f);
 
 	f->d = d;
 	if (gethostname(f->hostname, sizeof f->hostname - 1) != 0)
@@ -577,7 +577,7 @@ forward_open(struct daemon *d)
 }
 
 void
-forward_configure(struct forward *f, const struct policy *p)
+logsend_configure(struct logsend *f, const struct policy *p)
 {
 	f->origin.facility = log_facility_code(p->log.facility_index);
 	configure_syslog(f, &p->log);
@@ -600,7 +600,7 @@ queue_syslog(struct sink *s, char *msg)
 }
 
 void
-forward_record(struct forward *f, const json_t *record)
+logsend_record(struct logsend *f, const json_t *record)
 {
 	size_t len;
 	char *msg;
@@ -640,7 +640,7 @@ sink_status(struct sink *s)
 }
 
 json_t *
-forward_status(struct forward *f)
+logsend_status(struct logsend *f)
 {
 	return json_pack("{s:o,s:o}", "syslog", sink_status(&f->syslog),
 	    "journald", sink_status(&f->journald));
@@ -666,7 +666,7 @@ last_write(struct sink *s)
 }
 
 void
-forward_close(struct forward *f)
+logsend_close(struct logsend *f)
 {
 	if (f == NULL)
 		return;

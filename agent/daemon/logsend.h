@@ -1,5 +1,5 @@
 /*
- * forward.h: journal events sent on to syslog and journald (policy: log).
+ * logsend.h: journal events sent on to syslog and journald (policy: log).
  *
  * Every record the daemon journals is also formatted (core/logformat.h)
  * and queued for the policy's syslog address (a local datagram socket such
@@ -9,31 +9,31 @@
  * and counted, and the count is journaled once it is reachable again. The
  * local journal is written first, whatever happens here.
  */
-#ifndef RDGUARD_FORWARD_H
-#define RDGUARD_FORWARD_H
+#ifndef RDGUARD_LOGSEND_H
+#define RDGUARD_LOGSEND_H
 
 #include <jansson.h>
 
 #include "agent/daemon/daemon.h"
 #include "core/policy.h"
 
-struct forward;
+struct logsend;
 
-struct forward *forward_open(struct daemon *d);
+struct logsend *logsend_open(struct daemon *d);
 
 /* Takes the log settings of a new policy; unchanged ones keep going. */
-void forward_configure(struct forward *f, const struct policy *p);
+void logsend_configure(struct logsend *f, const struct policy *p);
 
 /* Queues the record for each destination and sends what it can. */
-void forward_record(struct forward *f, const json_t *record);
+void logsend_record(struct logsend *f, const json_t *record);
 
 /*
  * For status: {"syslog": S|null, "journald": S|null} with S = {"target",
  * "state" ("connected", "connecting", "retrying"), "sent", "waiting",
  * "dropped", "retry_in" (seconds, when retrying), "last_error"|null}.
  */
-json_t *forward_status(struct forward *f);
+json_t *logsend_status(struct logsend *f);
 
-void forward_close(struct forward *f);
+void logsend_close(struct logsend *f);
 
 #endif

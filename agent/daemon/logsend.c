@@ -13,8 +13,9 @@
  * closes the socket and tries again later. A stream sink (tcp://, tls://)
  * is a bufferevent, its name resolved by evdns, TLS checked against the
  * system's CAs or the policy's ca_file and the host name; messages go into
- * its output only while it holds less than OUTPUT_MAX bytes, so that a slow
- * collector fills the bounded queue instead. A failure closes the
+ * its output only while it holds less than OUTPUT_MAX bytes, and the socket's
+ * send buffer is fixed at SOCKET_SNDBUF, so that a slow collector fills the
+ * bounded queue instead. A failure closes the
  * connection and tries again after a pause that starts at 1 s and doubles
  * up to 5 minutes, a quarter longer or shorter at random. Messages already
  * handed to a connection that then fails may be lost, as with any syslog
@@ -53,6 +54,7 @@
 #define WRITE_TIMEOUT_S 30
 #define JOURNALD_SOCKET "/run/systemd/journal/socket"
 #define JOURNALD_SNDBUF (8 * 1024 * 1024)
+#define SOCKET_SNDBUF   (64 * 1024) /* TCP: no growing to megabytes */
 
 enum sink_state { SINK_OFF, SINK_CONNECTING, SINK_CONNECTED, SINK_RETRYING };
 
@@ -187,14 +189,18 @@ sink_fail(struct sink *s, char *why)
 	    s->pause_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : s->pause_ms * 2;
 }
 
-/* A message got through: the pause starts again, drops get journaled. */
+/*
+ * A message got through: the pause starts again. Drops are journaled once
+ * the queue has emptied, so that the report itself never drops one (which
+ * would be reported again, and again, while a collector lags).
+ */
 static void
 sink_delivered(struct sink *s)
 {
 	s->sent++;
 	s->pause_ms = RETRY_FIRST_MS;
 	s->failing = false;
-	if (s->unreported > 0)
+	if (s->unreported > 0 && s->count == 0)
 		event_active(s->owner->report_event, EV_TIMEOUT, 0);
 }
 
@@ -355,6 +361,11 @@ on_stream_event(struct bufferevent *bev, short what, void *arg)
 	struct sink *s = arg;
 
 	if (what & BEV_EVENT_CONNECTED) {
+		int size = SOCKET_SNDBUF;
+
+		/* The kernel holds a little; the rest waits in the queue. */
+		setsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_SNDBUF, &size,
+		    sizeof size);
 		s->state = SINK_CONNECTED;
 		pump_stream(s);
 		return;

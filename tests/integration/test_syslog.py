@@ -272,7 +272,8 @@ class SyslogTest(unittest.TestCase):
     def test_a_held_tool_arrives_over_tls_checked_against_the_ca(self):
         cert, key = self.certs.good
         rsyslog = self.collector(tls=(self.certs.ca, cert, key)).start()
-        self.start_daemon({"syslog": f"tls://127.0.0.1:{rsyslog.port}",
+        # By name: resolved without blocking (evdns), the name checked.
+        self.start_daemon({"syslog": f"tls://localhost:{rsyslog.port}",
                            "ca_file": self.certs.ca})
         proc, tool = self.hold_anydesk()
         self.assert_held_decision(self.wait_decision(rsyslog, proc.pid),
@@ -345,6 +346,50 @@ class SyslogTest(unittest.TestCase):
         # Every allow is in the local journal, whatever syslog lost.
         self.assertEqual(len([e for e in self.daemon.events()
                               if e["event"] == "allowed"]), 1100)
+
+    def test_a_collector_that_stops_reading_never_holds_the_daemon_up(self):
+        listener = socket.socket()
+        self.addCleanup(listener.close)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        self.start_daemon({"syslog": f"tcp://127.0.0.1:{port}"})
+        collector, _ = listener.accept()
+        self.addCleanup(collector.close)
+        slowest = 0.0
+        for n in range(3000):
+            began = time.monotonic()
+            reply = self.daemon.request({"verb": "allow", "tool": "anydesk",
+                                         "user": 5000 + n, "for": 600})
+            slowest = max(slowest, time.monotonic() - began)
+            self.assertTrue(reply.get("ok"), reply)
+        self.assertLess(slowest, 0.5, "a request waited for the collector")
+        status = self.daemon.status()["log"]["syslog"]
+        self.assertEqual(status["state"], "connected")
+        self.assertEqual(status["waiting"], 1000)
+        self.assertGreater(status["dropped"], 0)
+        # It reads again: the queue drains, the newest allow arrives last
+        # before the report of what was dropped.
+        collector.settimeout(10)
+        received, frames = b"", []
+        while not frames or "log-dropped" not in frames[-1]:
+            chunk = collector.recv(65536)
+            self.assertTrue(chunk, "the connection ended")
+            received += chunk
+            while b" " in received:
+                length, _, rest = received.partition(b" ")
+                if len(rest) < int(length):
+                    break
+                frames.append(rest[:int(length)].decode())
+                received = rest[int(length):]
+        messages = [parse_rfc5424(f) for f in frames]
+        allowed = [m[6]["rdguard@32473"]["uid"] for m in messages
+                   if m[5] == "allowed"]
+        self.assertEqual(allowed[-1], str(5000 + 2999))
+        self.assertEqual(messages[-1][5], "log-dropped")
+        self.assertEqual(messages[-1][6]["rdguard@32473"]["dropped"],
+                         str(status["dropped"]))
 
     def test_journald_gets_the_fields(self):
         if not os.path.exists("/run/systemd/journal/socket"):

@@ -392,14 +392,21 @@ on_stream_read(struct bufferevent *bev, void *arg)
 	evbuffer_drain(in, evbuffer_get_length(in));
 }
 
+static bool
+is_ip_address(const char *host)
+{
+	struct in6_addr ip;
+
+	return inet_pton(AF_INET, host, &ip) == 1 ||
+	    inet_pton(AF_INET6, host, &ip) == 1;
+}
+
 static SSL *
 tls_session(struct sink *s, char **why)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 	SSL *ssl = NULL;
-	struct in6_addr ip;
-	bool is_ip = inet_pton(AF_INET, s->where.host, &ip) == 1 ||
-	    inet_pton(AF_INET6, s->where.host, &ip) == 1;
+	bool is_ip = is_ip_address(s->where.host);
 
 	if (ctx == NULL)
 		goto fail;
@@ -443,6 +450,13 @@ connect_stream(struct sink *s)
 		f->dns = evdns_base_new(f->d->base,
 		    EVDNS_BASE_INITIALIZE_NAMESERVERS |
 			EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+	/* Without evdns, libevent would resolve the name and the loop wait. */
+	if (f->dns == NULL && !is_ip_address(s->where.host)) {
+		sink_fail(s,
+		    text_printf(
+			TXT_LOG_WHY_NO_RESOLVER, "host", s->where.host, NULL));
+		return;
+	}
 	if (s->where.transport == LOG_TO_TLS) {
 		if ((ssl = tls_session(s, &why)) == NULL) {
 			sink_fail(s, why);

@@ -70,5 +70,8 @@ void policy_free_signals(struct policy *p);
 /* serial: and expires: of a signed policy (policy.c; core/bundle.c). */
 void policy_read_bundle_keys(const struct yd_doc *doc,
     const struct yd_node *root, struct policy *p, struct diag *d);
+/* policy-log.c: the section log. */
+void policy_read_log(const struct yd_doc *doc, const struct yd_node *n,
+    struct log_settings *out, struct diag *d);
 
 #endif

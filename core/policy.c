@@ -80,6 +80,7 @@ policy_free(struct policy *p)
 	free(p->webhook_url);
 	free(p->webhook_ca_file);
 	policy_free_signals(p);
+	policy_free_log(&p->log);
 	p->tools = NULL;
 	p->tool_count = 0;
 	p->file = NULL;
@@ -677,7 +678,7 @@ policy_read_doc(const struct yd_doc *doc, const struct catalog *c,
 		"risk", "thresholds", "tools", "allow_by", "allow_pause",
 		"answer_within", "when_nobody_answers", "speak", "contact",
 		"alerts", "signals", "pages", "calls", "sanctioned", "serial",
-		"expires", NULL };
+		"expires", "log", NULL };
 	const struct yd_node *root = doc->root;
 
 	if (root == NULL) {
@@ -698,6 +699,7 @@ policy_read_doc(const struct yd_doc *doc, const struct catalog *c,
 	read_alerts(doc, yd_lookup(root, "alerts"), p, d);
 	policy_read_signals(doc, root, c, p, d);
 	policy_read_bundle_keys(doc, root, p, d);
+	policy_read_log(doc, yd_lookup(root, "log"), &p->log, d);
 }
 
 /* Two digits at s into *out; whether they are. */

@@ -16,6 +16,7 @@
 
 #include "core/catalog.h"
 #include "core/diag.h"
+#include "core/policy-log.h"
 
 enum policy_mode { MODE_MONITOR, MODE_PROTECT, MODE_LOCKDOWN, MODE_COUNT };
 
@@ -187,6 +188,8 @@ struct policy {
 	bool has_serial;   /* serial: given */
 	long long serial;  /* grows with every signed policy */
 	long long expires; /* unix time, or 0: never */
+	/* Where journal events also go (core/policy-log.c, log:). */
+	struct log_settings log;
 };
 
 /* The built-in defaults, which are those of policies/family.yaml. */

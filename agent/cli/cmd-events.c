@@ -209,6 +209,11 @@ print_record(const json_t *rec)
 		    actor_name(json_object_get(rec, "by")), NULL);
 	else if (strncmp(event, "alert-", 6) == 0)
 		print_alert(rec, event, when);
+	else if (strcmp(event, "log-dropped") == 0)
+		show_line_n(TXT_CLI_EVENT_LOG_DROPPED,
+		    (unsigned long)json_integer_value(
+			json_object_get(rec, "dropped")),
+		    "time", when, "target", show_str(rec, "target"), NULL);
 	else if (strcmp(event, "policy-refused") == 0) {
 		show_line(TXT_CLI_EVENT_POLICY_REFUSED, "time", when, NULL);
 		print_errors(rec);
@@ -220,7 +225,69 @@ print_record(const json_t *rec)
 		    actor_name(json_object_get(rec, "by")), NULL);
 }
 
-/* "2h" (ago), "2026-11-25T10:00:00Z", or local "2026-11-25 10:00". */
+/* Local midnight, days_back days before today. */
+static long long
+midnight_ms(int days_back)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	tm.tm_mday -= days_back;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (long long)mktime(&tm) * 1000;
+}
+
+/* "+01:00", "-0530" or "Z" after an RFC 3339 time; seconds east of UTC. */
+static int
+parse_offset(const char *s, long *east)
+{
+	int hours, minutes, n = 0;
+
+	if (strcmp(s, "Z") == 0 || strcmp(s, "z") == 0) {
+		*east = 0;
+		return 0;
+	}
+	if ((s[0] != '+' && s[0] != '-') ||
+	    (sscanf(s + 1, "%2d:%2d%n", &hours, &minutes, &n) != 2 &&
+		sscanf(s + 1, "%2d%2d%n", &hours, &minutes, &n) != 2) ||
+	    s[1 + n] != '\0' || hours > 23 || minutes > 59)
+		return -1;
+	*east = (hours * 3600L + minutes * 60L) * (s[0] == '-' ? -1 : 1);
+	return 0;
+}
+
+/* 2026-11-25T10:00:00[.123](Z|+01:00), as RFC 3339 writes a time. */
+static int
+parse_rfc3339(const char *s, long long *ms)
+{
+	struct tm tm = { 0 };
+	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	long east, millis = 0;
+
+	if (end == NULL)
+		return -1;
+	if (*end == '.') {
+		char *stop;
+
+		millis = strtol(end + 1, &stop, 10);
+		for (long digits = stop - end - 1; digits > 3; digits--)
+			millis /= 10;
+		for (long digits = stop - end - 1; digits < 3; digits++)
+			millis *= 10;
+		end = stop;
+	}
+	if (parse_offset(end, &east) != 0)
+		return -1;
+	*ms = ((long long)timegm(&tm) - east) * 1000 + millis;
+	return 0;
+}
+
+/*
+ * "30m", "2h", "7d" (ago); "today", "yesterday" (local midnight); an RFC
+ * 3339 time; or a local "2026-11-25", "2026-11-25 10:00[:00]".
+ */
 static int
 parse_since(const char *s, long long *ms)
 {
@@ -232,7 +299,11 @@ parse_since(const char *s, long long *ms)
 		*ms = ((long long)time(NULL) - seconds) * 1000;
 		return 0;
 	}
-	if (journal_parse_time(s, ms) == 0)
+	if (strcmp(s, "today") == 0 || strcmp(s, "yesterday") == 0) {
+		*ms = midnight_ms(strcmp(s, "today") == 0 ? 0 : 1);
+		return 0;
+	}
+	if (parse_rfc3339(s, ms) == 0)
 		return 0;
 	tm.tm_isdst = -1;
 	if ((end = strptime(s, "%Y-%m-%d %H:%M", &tm)) == NULL &&

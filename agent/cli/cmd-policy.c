@@ -368,6 +368,20 @@ write_yaml_sources(const struct policy *p, FILE *out)
 	fprintf(out, "# %s\n", text(TXT_CLI_POLICY_SHOW_MERGE_RULE));
 }
 
+/* log: where journal events also go (docs/journal.md). */
+static void
+write_yaml_log(const struct policy *p, FILE *out)
+{
+	fprintf(out, "log:\n");
+	if (p->log.syslog != NULL)
+		write_yaml_text(out, "syslog", p->log.syslog, "  ");
+	if (p->log.ca_file != NULL)
+		write_yaml_text(out, "ca_file", p->log.ca_file, "  ");
+	fprintf(out, "  journald: %s\n", p->log.journald ? "true" : "false");
+	fprintf(
+	    out, "  facility: %s\n", log_facility_names[p->log.facility_index]);
+}
+
 static void
 write_yaml(const struct policy *p, FILE *out)
 {
@@ -386,6 +400,7 @@ write_yaml(const struct policy *p, FILE *out)
 	write_yaml_tools(p, out);
 	write_yaml_warning(p, out);
 	write_yaml_signals(p, out);
+	write_yaml_log(p, out);
 }
 
 static json_t *
@@ -556,6 +571,10 @@ write_json(const struct policy *p, FILE *out)
 	warning = signals_json(p);
 	json_object_update(root, warning);
 	json_decref(warning);
+	json_object_set_new(root, "log",
+	    json_pack("{s:s?, s:s?, s:b, s:s}", "syslog", p->log.syslog,
+		"ca_file", p->log.ca_file, "journald", p->log.journald,
+		"facility", log_facility_names[p->log.facility_index]));
 	json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(root);

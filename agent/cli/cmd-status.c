@@ -146,6 +146,26 @@ print_alerts(const json_t *a)
 		    show_str(a, "last_error"), NULL);
 }
 
+/* One destination of the log section: its counts, its last problem. */
+static void
+print_log_sink(const json_t *s)
+{
+	char sent[24], waiting[24], dropped[24];
+
+	if (!json_is_object(s))
+		return;
+	show_line(strcmp(show_str(s, "state"), "connected") == 0
+		? TXT_CLI_STATUS_LOG_UP
+		: TXT_CLI_STATUS_LOG_DOWN,
+	    "target", show_str(s, "target"), "sent",
+	    show_int(s, "sent", sent, sizeof sent), "waiting",
+	    show_int(s, "waiting", waiting, sizeof waiting), "dropped",
+	    show_int(s, "dropped", dropped, sizeof dropped), NULL);
+	if (json_is_string(json_object_get(s, "last_error")))
+		show_line(TXT_CLI_STATUS_LOG_ERROR, "error",
+		    show_str(s, "last_error"), NULL);
+}
+
 /* One call source: its state, then its last problem and skipped lines. */
 static void
 print_call_source(const char *source, const json_t *c)
@@ -278,6 +298,8 @@ print_status(const json_t *s)
 		    (unsigned long)waiting, NULL);
 	print_desktops(s);
 	print_alerts(json_object_get(s, "alerts"));
+	print_log_sink(json_object_get(json_object_get(s, "log"), "syslog"));
+	print_log_sink(json_object_get(json_object_get(s, "log"), "journald"));
 	print_calls(json_object_get(s, "calls"));
 	print_signals(json_object_get(s, "signals"));
 	printf("\n");

@@ -12,6 +12,7 @@
  *   pin.c       the caregiver's PIN
  *   control.c   the control socket: peers, framing, followers
  *   alerts.c    the caregiver's webhook
+ *   logsend.c   journal events sent on to syslog and journald
  *   signals.c   calls, scam pages, sharing sessions; the live engine
  *   calls.c     telephone calls: FRITZ!Box, Asterisk, ModemManager
  *   sockets.c   the listeners and connections of the remote tools running
@@ -38,6 +39,7 @@ struct signals;
 struct calls;
 struct sockets;
 struct bundles;
+struct logsend;
 
 struct config {
 	char *config_file;
@@ -63,6 +65,7 @@ struct daemon {
 	struct rules *rules;
 	struct launches *launches;
 	struct alerts *alerts;
+	struct logsend *logsend; /* events to syslog and journald */
 	struct pin_guard *pins;  /* the caregiver's PIN */
 	struct signals *signals; /* calls, scam pages, sharing sessions */
 	struct sockets *sockets; /* the remote tools' connections */
@@ -92,7 +95,10 @@ void config_defaults(struct config *c);
 int config_load(struct config *c, const char *path, struct diag *d);
 void config_free(struct config *c);
 
-/* main.c: writes a record to the journal and to every follower; frees it. */
+/*
+ * main.c: writes a record to the journal, then sends it on to syslog and
+ * journald and to every follower; frees it.
+ */
 void daemon_record(struct daemon *d, json_t *record);
 
 /*

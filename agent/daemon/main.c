@@ -25,6 +25,7 @@
 #include "agent/daemon/calls.h"
 #include "agent/daemon/control.h"
 #include "agent/daemon/daemon.h"
+#include "agent/daemon/logsend.h"
 #include "agent/daemon/launches.h"
 #include "agent/daemon/log.h"
 #include "agent/daemon/pin.h"
@@ -68,6 +69,8 @@ void
 daemon_record(struct daemon *d, json_t *record)
 {
 	journal_append(&d->journal, record, 0);
+	if (d->logsend != NULL)
+		logsend_record(d->logsend, record);
 	if (d->control != NULL)
 		control_broadcast(d->control, record);
 	json_decref(record);
@@ -506,6 +509,7 @@ daemon_reload(struct daemon *d)
 
 		rules_publish(d->rules, d->gate);
 		alerts_configure(d->alerts, rs->policy);
+		logsend_configure(d->logsend, rs->policy);
 		calls_configure(d->calls, rs->policy);
 		log_say(LOG_INFO, TXT_DAEMON_RELOADED, "policy",
 		    d->config.policy_file, NULL);
@@ -649,6 +653,7 @@ shut_down(struct daemon *d)
 	signals_free(d->signals);
 	alerts_close(d->alerts);
 	pin_guard_free(d->pins);
+	logsend_close(d->logsend);
 	journal_close(&d->journal);
 	holder_close(d->holder);
 	rules_free(d->rules);
@@ -693,6 +698,8 @@ main(int argc, char **argv)
 	if (strcmp(holder_strength(d.holder), "frozen") != 0)
 		log_say(LOG_WARNING, TXT_DAEMON_HOLD_WEAK, "reason", why, NULL);
 	open_journal(&d);
+	d.logsend = logsend_open(&d);
+	logsend_configure(d.logsend, rules_current(d.rules)->policy);
 	d.alerts = alerts_open(&d);
 	pin_path = xasprintf("%s/caregiver.pin", d.config.state_dir);
 	d.pins = pin_guard_new(pin_path);

@@ -14,6 +14,7 @@
 
 #include "agent/daemon/alerts.h"
 #include "agent/daemon/bundles.h"
+#include "agent/daemon/logsend.h"
 #include "agent/daemon/calls.h"
 #include "agent/daemon/control.h"
 #include "agent/daemon/launches.h"
@@ -117,6 +118,23 @@ alerts_json(struct daemon *d, const struct peer *p)
 	return a;
 }
 
+/* Where events go besides the journal; the addresses for administrators. */
+static json_t *
+logsend_json(struct daemon *d, const struct peer *p)
+{
+	json_t *f = logsend_status(d->logsend), *s;
+	const char *key;
+
+	if (p->admin)
+		return f;
+	json_object_foreach (f, key, s)
+		if (json_is_object(s)) {
+			json_object_set_new(s, "target", json_string("(set)"));
+			json_object_del(s, "last_error");
+		}
+	return f;
+}
+
 static void
 verb_status(struct daemon *d, const struct peer *p, json_t *req)
 {
@@ -139,7 +157,8 @@ verb_status(struct daemon *d, const struct peer *p, json_t *req)
 		    d->control, p->admin ? -1 : p->uid),
 		"alerts", alerts_json(d, p), "calls", calls_status(d->calls),
 		"journal_waiting", (json_int_t)d->journal.pending_count,
-		"journal_dropped", (json_int_t)d->journal.dropped, "signals",
+		"journal_dropped", (json_int_t)d->journal.dropped, "log",
+		logsend_json(d, p), "signals",
 		signals_status(d, p->admin ? -1 : p->uid), "socket_watch",
 		sockets_status(d->sockets), "bundle", bundles_status(d)));
 }

@@ -55,6 +55,7 @@ policy_init_defaults(struct policy *p)
 	p->when_nobody_answers = NOBODY_KILL;
 	p->webhook_format = WEBHOOK_JSON;
 	policy_signal_defaults(p);
+	policy_updates_defaults(p);
 }
 
 void
@@ -69,6 +70,7 @@ policy_free(struct policy *p)
 	free(p->webhook_url);
 	free(p->webhook_ca_file);
 	policy_free_signals(p);
+	policy_free_updates(p);
 	p->tools = NULL;
 	p->tool_count = 0;
 	p->file = NULL;
@@ -578,7 +580,8 @@ read_policy(const struct yd_doc *doc, const struct catalog *c, struct policy *p,
 	static const char *const keys[] = { "mode", "fresh_within", "allow_for",
 		"risk", "thresholds", "tools", "allow_by", "allow_pause",
 		"answer_within", "when_nobody_answers", "speak", "contact",
-		"alerts", "signals", "pages", "calls", "sanctioned", NULL };
+		"alerts", "signals", "pages", "calls", "sanctioned", "updates",
+		NULL };
 	const struct yd_node *root = doc->root;
 
 	if (root == NULL) {
@@ -598,6 +601,7 @@ read_policy(const struct yd_doc *doc, const struct catalog *c, struct policy *p,
 	read_warning(doc, root, p, d);
 	read_alerts(doc, yd_lookup(root, "alerts"), p, d);
 	policy_read_signals(doc, root, c, p, d);
+	policy_read_updates(doc, yd_lookup(root, "updates"), p, d);
 }
 
 int

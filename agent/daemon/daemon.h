@@ -12,6 +12,7 @@
  *   pin.c       the caregiver's PIN
  *   control.c   the control socket: peers, framing, followers
  *   alerts.c    the caregiver's webhook
+ *   fetch.c     signed policy fetched over HTTPS (updates:)
  *   signals.c   calls, scam pages, sharing sessions; the live engine
  *   calls.c     telephone calls: FRITZ!Box, Asterisk, ModemManager
  *   sockets.c   the listeners and connections of the remote tools running
@@ -51,6 +52,7 @@ struct config {
 	size_t gate_mount_count;
 	long long journal_max_size;
 	int journal_keep;
+	bool updates_quick; /* tests: fetch policy every second */
 };
 
 struct daemon {
@@ -59,6 +61,7 @@ struct daemon {
 	struct rules *rules;
 	struct launches *launches;
 	struct alerts *alerts;
+	struct fetch *fetch; /* signed policy over HTTPS */
 	struct pin_guard *pins;  /* the caregiver's PIN */
 	struct signals *signals; /* calls, scam pages, sharing sessions */
 	struct sockets *sockets; /* the remote tools' connections */

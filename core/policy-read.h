@@ -62,4 +62,8 @@ void policy_read_updates(const struct yd_doc *doc, const struct yd_node *n,
 void policy_updates_defaults(struct policy *p);
 void policy_free_updates(struct policy *p);
 
+/* serial: and expires: of a signed policy (policy.c; core/bundle.c). */
+void policy_read_bundle_keys(const struct yd_doc *doc,
+    const struct yd_node *root, struct policy *p, struct diag *d);
+
 #endif

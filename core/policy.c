@@ -7,9 +7,11 @@
  * is good, so that a caller never sees half a policy. Judging launches is
  * correlate.c's job; this file only says what the policy is.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/duration.h"
 #include "core/policy-read.h"
@@ -580,8 +582,8 @@ read_policy(const struct yd_doc *doc, const struct catalog *c, struct policy *p,
 	static const char *const keys[] = { "mode", "fresh_within", "allow_for",
 		"risk", "thresholds", "tools", "allow_by", "allow_pause",
 		"answer_within", "when_nobody_answers", "speak", "contact",
-		"alerts", "signals", "pages", "calls", "sanctioned", "updates",
-		NULL };
+		"alerts", "signals", "pages", "calls", "sanctioned", "serial",
+		"expires", "updates", NULL };
 	const struct yd_node *root = doc->root;
 
 	if (root == NULL) {
@@ -602,6 +604,109 @@ read_policy(const struct yd_doc *doc, const struct catalog *c, struct policy *p,
 	read_alerts(doc, yd_lookup(root, "alerts"), p, d);
 	policy_read_signals(doc, root, c, p, d);
 	policy_read_updates(doc, yd_lookup(root, "updates"), p, d);
+	policy_read_bundle_keys(doc, root, p, d);
+}
+
+/* Two digits at s into *out; whether they are. */
+static bool
+two_digits(const char *s, int *out)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return false;
+	*out = (s[0] - '0') * 10 + (s[1] - '0');
+	return true;
+}
+
+/* "Z", "+02:00" or "-05:30" at s: seconds east of UTC. */
+static bool
+read_offset(const char *s, long long *east)
+{
+	int h, m;
+
+	if ((s[0] == 'Z' || s[0] == 'z') && s[1] == '\0') {
+		*east = 0;
+		return true;
+	}
+	if ((s[0] != '+' && s[0] != '-') || !two_digits(s + 1, &h) ||
+	    s[3] != ':' || !two_digits(s + 4, &m) || s[6] != '\0' || h > 23 ||
+	    m > 59)
+		return false;
+	*east = (s[0] == '-' ? -1 : 1) * (h * 3600LL + m * 60LL);
+	return true;
+}
+
+int
+policy_parse_time(const char *s, long long *out)
+{
+	struct tm tm = { 0 };
+	int year_hi, year_lo, sec;
+	long long east = 0;
+	const char *rest;
+	time_t t;
+
+	if (!two_digits(s, &year_hi) || !two_digits(s + 2, &year_lo) ||
+	    s[4] != '-' || !two_digits(s + 5, &tm.tm_mon) || s[7] != '-' ||
+	    !two_digits(s + 8, &tm.tm_mday))
+		return -1;
+	tm.tm_year = year_hi * 100 + year_lo - 1900;
+	tm.tm_mon--;
+	rest = s + 10;
+	if (*rest != '\0') {
+		if ((*rest != 'T' && *rest != 't' && *rest != ' ') ||
+		    !two_digits(rest + 1, &tm.tm_hour) || rest[3] != ':' ||
+		    !two_digits(rest + 4, &tm.tm_min) || rest[6] != ':' ||
+		    !two_digits(rest + 7, &sec))
+			return -1;
+		tm.tm_sec = sec;
+		rest += 9;
+		if (*rest == '.')
+			rest += 1 + strspn(rest + 1, "0123456789");
+		if (!read_offset(rest, &east))
+			return -1;
+	}
+	if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 ||
+	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+	    tm.tm_sec > 60)
+		return -1;
+	t = timegm(&tm);
+	*out = (long long)t - east;
+	return 0;
+}
+
+/* serial: a whole number that grows with every signed policy. */
+static void
+read_serial(const struct yd_doc *doc, const struct yd_node *n, struct policy *p,
+    struct diag *d)
+{
+	long v;
+
+	if (n == NULL || policy_want_scalar(doc, n, d) != 0 ||
+	    yd_int(doc, n, 0, LONG_MAX, &v, d) != 0)
+		return;
+	p->has_serial = true;
+	p->serial = v;
+}
+
+/* expires: when a signed policy stops being taken. */
+static void
+read_expires(const struct yd_doc *doc, const struct yd_node *n,
+    struct policy *p, struct diag *d)
+{
+	const char *s;
+
+	if (n == NULL || policy_want_scalar(doc, n, d) != 0 ||
+	    yd_string(doc, n, &s, d) != 0)
+		return;
+	if (policy_parse_time(s, &p->expires) != 0 || p->expires <= 0)
+		yd_error(doc, n, d, TXT_ERR_POLICY_EXPIRES, "value", s, NULL);
+}
+
+void
+policy_read_bundle_keys(const struct yd_doc *doc, const struct yd_node *root,
+    struct policy *p, struct diag *d)
+{
+	read_serial(doc, yd_lookup(root, "serial"), p, d);
+	read_expires(doc, yd_lookup(root, "expires"), p, d);
 }
 
 int

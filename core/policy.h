@@ -138,6 +138,10 @@ struct policy {
 
 	/* Where a managed machine fetches its policy (updates:). */
 	struct policy_updates updates;
+	/* A signed bundle's (docs/policy.md, "Signed policy"). */
+	bool has_serial;   /* serial: given */
+	long long serial;  /* grows with every signed policy */
+	long long expires; /* unix time, or 0: never */
 };
 
 /* The built-in defaults, which are those of policies/family.yaml. */
@@ -181,6 +185,12 @@ char *policy_updates_signature_url(const struct policy_updates *u);
 /* Whether s is an address a webhook may use: https://host[:port][/path]. */
 bool policy_webhook_url_ok(const char *s);
 const char *verdict_name(enum verdict v);
+
+/*
+ * Reads expires: an RFC 3339 time (2026-12-31T18:00:00Z, or with an offset)
+ * or a date (2026-12-31, meaning its start, UTC). 0, or -1 when it is not.
+ */
+int policy_parse_time(const char *s, long long *out);
 const char *launch_fact_name(enum launch_fact f);
 const char *signal_kind_name(enum signal_kind k);
 int verdict_parse(const char *s, enum verdict *v);

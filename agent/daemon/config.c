@@ -19,6 +19,7 @@ config_defaults(struct config *c)
 	c->policy_file = xstrdup(RDGUARD_DEFAULT_POLICY);
 	c->catalog_dir = xstrdup(RDGUARD_DEFAULT_CATALOG);
 	c->state_dir = xstrdup(RDGUARD_STATEDIR);
+	c->keys_dir = xstrdup(RDGUARD_DEFAULT_KEYS);
 	c->socket_path = xstrdup(RDGUARD_DEFAULT_SOCKET);
 	c->pkgdb_root = xstrdup("/");
 	c->journal_max_size = JOURNAL_DEFAULT_MAX_SIZE;
@@ -96,7 +97,7 @@ int
 config_load(struct config *c, const char *path, struct diag *d)
 {
 	static const char *const keys[] = { "policy", "catalog", "state_dir",
-		"socket", "gate", "journal", "updates", NULL };
+		"socket", "gate", "journal", "keys_dir", "updates", NULL };
 	size_t errors = d->count;
 	const struct yd_node *n;
 	struct yd_doc doc;
@@ -111,6 +112,7 @@ config_load(struct config *c, const char *path, struct diag *d)
 		take_string(&doc, doc.root, "catalog", &c->catalog_dir, d);
 		take_string(&doc, doc.root, "state_dir", &c->state_dir, d);
 		take_string(&doc, doc.root, "socket", &c->socket_path, d);
+		take_string(&doc, doc.root, "keys_dir", &c->keys_dir, d);
 		if ((n = yd_lookup(doc.root, "gate")) != NULL)
 			load_gate(c, &doc, n, d);
 		if ((n = yd_lookup(doc.root, "journal")) != NULL)
@@ -129,6 +131,7 @@ config_free(struct config *c)
 	free(c->policy_file);
 	free(c->catalog_dir);
 	free(c->state_dir);
+	free(c->keys_dir);
 	free(c->socket_path);
 	free(c->pkgdb_root);
 	for (size_t i = 0; i < c->gate_mount_count; i++)

@@ -16,6 +16,7 @@
  *   signals.c   calls, scam pages, sharing sessions; the live engine
  *   calls.c     telephone calls: FRITZ!Box, Asterisk, ModemManager
  *   sockets.c   the listeners and connections of the remote tools running
+ *   bundles.c   signed policy bundles; the last good one on disk
  *   verbs.c     what each request does
  *   log.c       the daemon's own messages
  *   watchdog.c  aborts a stuck gate; tells systemd we are alive
@@ -37,12 +38,14 @@ struct pin_guard;
 struct signals;
 struct calls;
 struct sockets;
+struct bundles;
 
 struct config {
 	char *config_file;
 	char *policy_file;
 	char *catalog_dir;
 	char *state_dir;
+	char *keys_dir; /* trusted keys of signed policy */
 	char *socket_path;
 	char *pkgdb_root; /* "/": where the package database is */
 	bool foreground;
@@ -66,7 +69,8 @@ struct daemon {
 	struct signals *signals; /* calls, scam pages, sharing sessions */
 	struct sockets *sockets; /* the remote tools' connections */
 	struct control *control;
-	struct calls *calls; /* the call monitors */
+	struct calls *calls;     /* the call monitors */
+	struct bundles *bundles; /* signed policy (managed machines) */
 	struct journal journal;
 	char *journal_path;
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "agent/daemon/alerts.h"
+#include "agent/daemon/bundles.h"
 #include "agent/daemon/fetch.h"
 #include "agent/daemon/calls.h"
 #include "agent/daemon/control.h"
@@ -43,6 +44,7 @@ struct options {
 	const char *policy;
 	const char *catalog;
 	const char *state_dir;
+	const char *keys_dir;
 	const char *socket;
 	const char *pkgdb_root;
 	bool foreground;
@@ -102,6 +104,7 @@ parse_options(int argc, char **argv, struct options *o)
 		OPT_GATE_MOUNT,
 		OPT_NO_MARKS,
 		OPT_PKGDB_ROOT,
+		OPT_KEYS,
 		OPT_CHECK,
 		OPT_VERSION,
 		OPT_HELP
@@ -112,6 +115,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "catalog", required_argument, NULL, OPT_CATALOG },
 		{ "state-dir", required_argument, NULL, OPT_STATE },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "keys-dir", required_argument, NULL, OPT_KEYS },
 		{ "no-gate", no_argument, NULL, OPT_NO_GATE },
 		{ "gate-mount", required_argument, NULL, OPT_GATE_MOUNT },
 		{ "no-ignore-marks", no_argument, NULL, OPT_NO_MARKS },
@@ -140,6 +144,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_STATE:
 			o->state_dir = optarg;
+			break;
+		case OPT_KEYS:
+			o->keys_dir = optarg;
 			break;
 		case OPT_SOCKET:
 			o->socket = optarg;
@@ -203,6 +210,7 @@ load_settings(struct config *c, struct options *o)
 	override(&c->catalog_dir, o->catalog);
 	override(&c->state_dir, o->state_dir);
 	override(&c->socket_path, o->socket);
+	override(&c->keys_dir, o->keys_dir);
 	override(&c->pkgdb_root, o->pkgdb_root);
 	c->foreground = o->foreground;
 	c->no_gate = c->no_gate || o->no_gate;
@@ -461,6 +469,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	struct daemon *d = arg;
 
 	watchdog_loop_alive();
+	bundles_tick(d);
 	if (rules_expire(d->rules, daemon_now_ms() / 1000))
 		rules_publish(d->rules, d->gate);
 	rules_reap(d->rules, d->gate);
@@ -473,6 +482,8 @@ daemon_reload(struct daemon *d)
 	struct diag errors = { 0 };
 	json_t *lines;
 
+	if (bundles_managed(d))
+		return bundles_reload(d);
 	if (rules_load(d->rules, &d->config, &errors) == 0) {
 		const struct ruleset *rs = rules_current(d->rules);
 
@@ -555,6 +566,15 @@ load_rules_or_exit(struct daemon *d)
 	struct diag errors = { 0 };
 
 	d->rules = rules_new();
+	d->bundles = bundles_new(&d->config);
+	if (bundles_managed(d)) {
+		if (bundles_load_at_start(d, &errors) != 0) {
+			log_say(LOG_ERROR, TXT_DAEMON_POLICY_REFUSED, NULL);
+			diag_print(&errors, stderr);
+			exit(1);
+		}
+		return;
+	}
 	if (rules_load(d->rules, &d->config, &errors) != 0) {
 		log_say(LOG_ERROR, TXT_DAEMON_POLICY_REFUSED, NULL);
 		diag_print(&errors, stderr);
@@ -613,6 +633,7 @@ shut_down(struct daemon *d)
 	journal_close(&d->journal);
 	holder_close(d->holder);
 	rules_free(d->rules);
+	bundles_free(d->bundles);
 	if (d->pkgdb_fd >= 0)
 		close(d->pkgdb_fd);
 	free_events(d);
@@ -677,6 +698,7 @@ main(int argc, char **argv)
 	fetch_configure(d.fetch, rules_current(d.rules)->policy);
 	watchdog_start(d.gate);
 	record_start(&d);
+	bundles_record_start(&d);
 	announce_ready(&d.config, ready_fd);
 
 	event_base_dispatch(d.base);

@@ -1,0 +1,69 @@
+/*
+ * bundle.h: signed policy bundles: a policy file's exact bytes and a
+ * detached Ed25519 signature over them (docs/policy.md, "Signed policy
+ * (managed machines)").
+ *
+ * A signature is the 64 raw bytes `openssl pkeyutl -sign -rawin` writes, or
+ * the same in base64. Trusted keys are PEM public keys (as `openssl pkey
+ * -pubout` writes) in one folder, one a file ending in .pem or .pub. This
+ * file only checks and makes signatures and reads a policy's serial and
+ * expiry; what a daemon does with a bundle is agent/daemon/bundles.c's.
+ */
+#ifndef RDGUARD_BUNDLE_H
+#define RDGUARD_BUNDLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/diag.h"
+
+#define BUNDLE_SIG_LEN 64
+
+/* What a bundle that verified says about itself. */
+struct bundle_info {
+	char key[256];     /* the trusted key's file name that signed it */
+	long long serial;  /* the policy's serial: */
+	long long expires; /* unix time of expires:, or 0: never */
+};
+
+/* How many trusted keys the folder holds (0 when it is missing). */
+size_t bundle_key_count(const char *keys_dir);
+
+/*
+ * Verifies sig over the policy's bytes against the keys in keys_dir and
+ * reads the policy's serial and expiry. name is what messages call the
+ * policy. Returns 0, or -1 with the reason in d: a missing or malformed
+ * signature, no trusted key, one that does not match (changed bytes or a
+ * key that is not trusted), no serial. Expiry is not judged here.
+ */
+int bundle_verify(const char *keys_dir, const char *name, const char *policy,
+    size_t policy_len, const unsigned char *sig, size_t sig_len,
+    struct bundle_info *info, struct diag *d);
+
+/*
+ * Judges a verified bundle against the serial in force (-1: none) and the
+ * time now: 1 when it is newer and not expired, 0 when its serial is the
+ * one in force (nothing to do), -1 with the reason in d when it is older or
+ * expired.
+ */
+int bundle_judge(const struct bundle_info *info, const char *name,
+    long long serial_in_force, long long now, struct diag *d);
+
+/* Signs the policy's bytes with a PEM private key; 0 or -1 with d. */
+int bundle_sign(const char *key_file, const char *policy, size_t policy_len,
+    unsigned char sig[BUNDLE_SIG_LEN], struct diag *d);
+
+/*
+ * Makes a key pair: the private key (mode 0600) and, when pub_file is not
+ * NULL, the public key, both PEM. Refuses to overwrite; 0 or -1 with d.
+ */
+int bundle_keygen(const char *priv_file, const char *pub_file, struct diag *d);
+
+/* Reads a whole file (at most max bytes); NULL with d. The caller frees. */
+char *bundle_read_file(
+    const char *path, size_t max, size_t *len, struct diag *d);
+
+/* "2026-12-31T00:00:00Z" for a unix time, into buf. */
+void bundle_format_time(long long t, char *buf, size_t size);
+
+#endif

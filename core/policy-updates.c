@@ -70,7 +70,8 @@ parse_size(const char *s)
 		end++;
 	for (size_t i = 0; i < sizeof size_units / sizeof size_units[0]; i++)
 		if (strcmp(end, size_units[i].name) == 0)
-			return n > UPDATES_SIZE_MAX ? -1 : n * size_units[i].bytes;
+			return n > UPDATES_SIZE_MAX ? -1
+						    : n * size_units[i].bytes;
 	return -1;
 }
 
@@ -104,8 +105,8 @@ read_https_url(const struct yd_doc *doc, const struct yd_node *n, char **out,
 	if (url == NULL)
 		return;
 	if (strncasecmp(url, "http://", 7) == 0)
-		yd_error(doc, n, d, TXT_ERR_POLICY_UPDATES_HTTP, "url", url,
-		    NULL);
+		yd_error(
+		    doc, n, d, TXT_ERR_POLICY_UPDATES_HTTP, "url", url, NULL);
 	else if (!policy_webhook_url_ok(url))
 		yd_error(
 		    doc, n, d, TXT_ERR_POLICY_UPDATES_URL, "url", url, NULL);

@@ -150,7 +150,8 @@ print_alerts(const json_t *a)
 static void
 print_updates(const json_t *u)
 {
-	const char *next_try = json_string_value(json_object_get(u, "next_try"));
+	const char *next_try =
+	    json_string_value(json_object_get(u, "next_try"));
 	char success[32], next[32], when[32];
 
 	if (!json_is_string(json_object_get(u, "url")))
@@ -158,7 +159,8 @@ print_updates(const json_t *u)
 	if (next_try != NULL)
 		show_time(next_try, next, sizeof next);
 	else
-		snprintf(next, sizeof next, "%s", text(TXT_CLI_STATUS_UPDATES_NOW));
+		snprintf(
+		    next, sizeof next, "%s", text(TXT_CLI_STATUS_UPDATES_NOW));
 	if (json_is_string(json_object_get(u, "last_success"))) {
 		show_time(show_str(u, "last_success"), success, sizeof success);
 		show_line(TXT_CLI_STATUS_UPDATES, "url", show_str(u, "url"),

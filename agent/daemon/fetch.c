@@ -49,14 +49,14 @@
 #include "core/text.h"
 #include "core/xalloc.h"
 
-#define STEP_TIMEOUT_S    30 /* connecting, the handshake, each read */
-#define TOTAL_TIMEOUT_S   120
-#define RETRY_FIRST_MS    (30 * 1000)
-#define RETRY_MAX_MS      (60 * 60 * 1000)
-#define MAX_HEADER_BYTES  (16 * 1024)
-#define MAX_SIG_BYTES     4096
-#define MAX_ETAG_BYTES    256
-#define MAX_REASON_LINES  4
+#define STEP_TIMEOUT_S   30 /* connecting, the handshake, each read */
+#define TOTAL_TIMEOUT_S  120
+#define RETRY_FIRST_MS   (30 * 1000)
+#define RETRY_MAX_MS     (60 * 60 * 1000)
+#define MAX_HEADER_BYTES (16 * 1024)
+#define MAX_SIG_BYTES    4096
+#define MAX_ETAG_BYTES   256
+#define MAX_REASON_LINES 4
 
 /* --updates-test: quick checks and short pauses, for the tests. */
 #define QUICK_EVERY_MS     1000
@@ -191,8 +191,7 @@ state_load(struct fetch *f)
 	json_t *s = json_load_file(f->path, 0, NULL);
 	const char *url = json_string_value(json_object_get(s, "url"));
 	const char *etag = json_string_value(json_object_get(s, "etag"));
-	const char *error =
-	    json_string_value(json_object_get(s, "last_error"));
+	const char *error = json_string_value(json_object_get(s, "last_error"));
 
 	if (url != NULL && same_string(url, f->set.url)) {
 		replace_string(&f->etag, dup_or_null(etag));
@@ -209,12 +208,12 @@ state_load(struct fetch *f)
 static void
 state_save(struct fetch *f)
 {
-	json_t *s = json_pack("{s:s?,s:s?,s:I,s:I,s:I,s:s?,s:I}", "url",
-	    f->set.url, "etag", f->etag, "last_check_ms",
-	    (json_int_t)f->last_check_ms, "last_success_ms",
-	    (json_int_t)f->last_success_ms, "last_applied_ms",
-	    (json_int_t)f->last_applied_ms, "last_error", f->last_error,
-	    "last_error_ms", (json_int_t)f->last_error_ms);
+	json_t *s =
+	    json_pack("{s:s?,s:s?,s:I,s:I,s:I,s:s?,s:I}", "url", f->set.url,
+		"etag", f->etag, "last_check_ms", (json_int_t)f->last_check_ms,
+		"last_success_ms", (json_int_t)f->last_success_ms,
+		"last_applied_ms", (json_int_t)f->last_applied_ms, "last_error",
+		f->last_error, "last_error_ms", (json_int_t)f->last_error_ms);
 	char *tmp = xasprintf("%s.tmp", f->path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	int rc = fd < 0 ? -1 : json_dumpfd(s, fd, JSON_COMPACT);
@@ -485,8 +484,8 @@ static int
 on_headers(struct evhttp_request *req, void *arg)
 {
 	struct request *r = arg;
-	const char *etag = evhttp_find_header(
-	    evhttp_request_get_input_headers(req), "ETag");
+	const char *etag =
+	    evhttp_find_header(evhttp_request_get_input_headers(req), "ETag");
 
 	r->status = evhttp_request_get_response_code(req);
 	if (etag != NULL && strlen(etag) <= MAX_ETAG_BYTES)
@@ -675,11 +674,12 @@ request_start(struct fetch *f, enum step step, const char *etag, char **why)
 	r->owner = f;
 	r->step = step;
 	r->at = step == STEP_POLICY ? &f->policy_at : &f->sig_at;
-	r->limit = step == STEP_POLICY ? (size_t)f->set.max_size
-				       : MAX_SIG_BYTES;
+	r->limit =
+	    step == STEP_POLICY ? (size_t)f->set.max_size : MAX_SIG_BYTES;
 	r->body = evbuffer_new();
 	if (r->at->host == NULL) {
-		*why = text_printf(TXT_UPDATES_ERR_URL, "url", r->at->url, NULL);
+		*why =
+		    text_printf(TXT_UPDATES_ERR_URL, "url", r->at->url, NULL);
 		request_free(r);
 		return NULL;
 	}
@@ -779,8 +779,8 @@ failed(struct fetch *f, const char *url, int status, char *why)
 		status > 0 ? json_integer(status) : json_null(), "reason", why,
 		"next_try", next, "failures", (json_int_t)f->failures));
 	log_say_n(LOG_WARNING, TXT_UPDATES_FAILED,
-	    (unsigned long)((f->next_ms - daemon_now_ms() + 999) / 1000),
-	    "url", url, "error", why, NULL);
+	    (unsigned long)((f->next_ms - daemon_now_ms() + 999) / 1000), "url",
+	    url, "error", why, NULL);
 }
 
 /* The reasons a bundle was refused, on one line. */
@@ -844,8 +844,8 @@ offer(struct fetch *f, struct request *sig)
 	f->policy = f->policy_etag = NULL;
 	f->policy_len = 0;
 	result = bundles_offer(f->d, policy, policy_len,
-	    evbuffer_pullup(sig->body, -1), evbuffer_get_length(sig->body),
-	    url, &dg);
+	    evbuffer_pullup(sig->body, -1), evbuffer_get_length(sig->body), url,
+	    &dg);
 	free(policy);
 	if (!same_string(url, f->set.url)) {
 		/* The new policy fetches elsewhere; its plan stands. */

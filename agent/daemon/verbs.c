@@ -139,7 +139,7 @@ verb_status(struct daemon *d, const struct peer *p, json_t *req)
 	journal_time(d->started_ms, started, sizeof started);
 	reply_ok(d, p,
 	    json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:I,s:o,s:o,s:I,s:o,"
-		      "s:o,s:I,s:I,s:o,s:o,s:o}",
+		      "s:o,s:o,s:I,s:I,s:o,s:o}",
 		"version", RDGUARD_VERSION, "started", started, "mode",
 		policy_mode_name(rs->policy->mode), "tier", d->tier, "gate",
 		gate_json(d), "hold", holder_strength(d->holder), "policy",
@@ -151,9 +151,9 @@ verb_status(struct daemon *d, const struct peer *p, json_t *req)
 		(json_int_t)control_notifiers(
 		    d->control, p->admin ? -1 : p->uid),
 		"alerts", alerts_json(d, p), "updates", updates_json(d, p),
-		"calls", calls_status(d->calls),
-		"journal_waiting", (json_int_t)d->journal.pending_count,
-		"journal_dropped", (json_int_t)d->journal.dropped, "signals",
+		"calls", calls_status(d->calls), "journal_waiting",
+		(json_int_t)d->journal.pending_count, "journal_dropped",
+		(json_int_t)d->journal.dropped, "signals",
 		signals_status(d, p->admin ? -1 : p->uid), "socket_watch",
 		sockets_status(d->sockets)));
 }

@@ -79,6 +79,10 @@ updates:
   splay: 0s
 """
 
+# Launches in a storm: enough to last several seconds, more than the
+# quick check interval.
+STORM = 8000
+
 # The machine's own settings: quick checks and short pauses (the policy's
 # minimum of a minute between checks would make the tests slow).
 QUICK = "updates:\n  quick: true\n"
@@ -392,7 +396,8 @@ class UpdatesTest(unittest.TestCase):
         self.children.append(proc)
         return proc, marker
 
-    def storm(self, count=1500):
+    def storm(self, count=None):
+        count = count or STORM
         true = self.scratch.install("true", folder=os.path.join(self.scratch.mnt, "bin"),
                                     source="/bin/true")
         return subprocess.Popen([rdgtest.STORM, true, str(count), "4"],
@@ -408,6 +413,7 @@ class UpdatesTest(unittest.TestCase):
         self.assertEqual(fetched[0]["result"], "applied")
         self.assertEqual(fetched[0]["url"], self.nginx.url("policy.yaml"))
         self.assertFalse(self.anydesk_is_held())
+        bundles = len(self.events("policy-bundle"))
         human = self.daemon.cli("status").stdout
         self.assertIn(f"Policy updates from {self.nginx.url('policy.yaml')}: "
                       "last checked successfully", human)
@@ -421,22 +427,25 @@ class UpdatesTest(unittest.TestCase):
         self.assertGreaterEqual(len(not_modified), 2, self.nginx.access())
         self.assertTrue(all(a[3] != "" and a[3] != "-" for a in not_modified))
         self.assertEqual(len(self.events("policy-fetched")), 1)
+        self.assertEqual(len(self.events("policy-bundle")), bundles)
         self.assertEqual(self.events("policy-fetch-failed"), [])
         self.assertIsNone(self.updates()["last_error"])
 
     def test_a_new_serial_applies_live_while_a_launch_storm_runs(self):
-        self.start_daemon(self.policy_text(HOLD_ANYDESK, 1).encode())
         self.publish(HOLD_ANYDESK, 1)
+        self.start_daemon(self.policy_text(HOLD_ANYDESK, 1).encode())
         self.wait_event("policy-fetched")
-        # A storm without an update, then one with an update in the middle.
-        calm = json.loads(self.storm().communicate(timeout=120)[0])
+        # A storm without an update, then the same storm with an update in
+        # the middle of it.
+        calm = json.loads(self.storm().communicate(timeout=300)[0])
         storm = self.storm()
-        time.sleep(0.3)
         self.publish(ALLOW_ANYDESK, 2)
-        during = json.loads(storm.communicate(timeout=120)[0])
         self.wait_event("policy-fetched", where=lambda e: e["result"] == "applied")
+        self.assertIsNone(storm.poll(), "the storm ended before the update: "
+                          f"{calm}")
+        during = json.loads(storm.communicate(timeout=300)[0])
         for result in (calm, during):
-            self.assertEqual(result["completed"], 1500, result)
+            self.assertEqual(result["completed"], STORM, result)
             self.assertEqual(result["failed"], 0, result)
         # No launch waited notably longer than in the calm storm.
         self.assertLess(during["slowest_ms"], max(4 * calm["slowest_ms"], 250),

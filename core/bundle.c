@@ -388,7 +388,10 @@ bundle_keygen(const char *priv_file, const char *pub_file, struct diag *d)
 		PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL),
 		d) != 0)
 		goto out;
-	if (pub_file != NULL) {
+	if (pub_file != NULL && strcmp(pub_file, "-") == 0) {
+		PEM_write_PUBKEY(stdout, key);
+		fflush(stdout);
+	} else if (pub_file != NULL) {
 		if ((f = create_file(pub_file, 0644, d)) == NULL)
 			goto out;
 		if (finish_file(f, pub_file, PEM_write_PUBKEY(f, key), d) != 0)

@@ -55,7 +55,8 @@ int bundle_sign(const char *key_file, const char *policy, size_t policy_len,
 
 /*
  * Makes a key pair: the private key (mode 0600) and, when pub_file is not
- * NULL, the public key, both PEM. Refuses to overwrite; 0 or -1 with d.
+ * NULL, the public key, both PEM ("-": the public key to standard output).
+ * Refuses to overwrite; 0 or -1 with d.
  */
 int bundle_keygen(const char *priv_file, const char *pub_file, struct diag *d);
 

@@ -54,6 +54,12 @@ int cli_usage(const struct cli_verb *v);
 /* policy-test.c: `rdguard policy test`; argv starts after "test". */
 int policy_test(const struct cli_options *o, int argc, char **argv);
 
+/* cmd-policy-sign.c: keygen, sign, verify, apply; argv after the word. */
+int policy_keygen(int argc, char **argv);
+int policy_sign(int argc, char **argv);
+int policy_verify(int argc, char **argv);
+int policy_apply(const struct cli_options *o, int argc, char **argv);
+
 /* events-trace.c: a journal record as a trace event, or NULL. */
 json_t *journal_record_as_trace(const json_t *rec);
 

@@ -1,6 +1,7 @@
 /*
  * cmd-policy.c: `rdguard policy check [FILE...]` and `rdguard policy show
- * [--json] [FILE]`; `rdguard policy test` is policy-test.c's.
+ * [--json] [FILE]`; `rdguard policy test` is policy-test.c's, keygen, sign,
+ * verify and apply are cmd-policy-sign.c's.
  *
  * Both read policy files exactly as rdguardd does (policy_load, with the
  * catalog so that tool ids are checked) and need no daemon. check says what
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "agent/cli/cli.h"
+#include "core/bundle.h"
 #include "core/catalog.h"
 #include "core/duration.h"
 #include "core/policy.h"
@@ -235,6 +237,20 @@ write_yaml_signals(const struct policy *p, FILE *out)
 	    out, "  modemmanager: %s\n", p->modemmanager ? "true" : "false");
 }
 
+/* serial: and expires:, when the policy has them (a signed bundle's). */
+static void
+write_yaml_bundle_keys(const struct policy *p, FILE *out)
+{
+	char expires[40];
+
+	if (p->has_serial)
+		fprintf(out, "serial: %lld\n", p->serial);
+	if (p->expires != 0) {
+		bundle_format_time(p->expires, expires, sizeof expires);
+		fprintf(out, "expires: %s\n", expires);
+	}
+}
+
 static void
 write_yaml(const struct policy *p, FILE *out)
 {
@@ -245,6 +261,7 @@ write_yaml(const struct policy *p, FILE *out)
 	duration_format(p->allow_for, allow, sizeof allow);
 	fprintf(out, "# %s\n", header);
 	fprintf(out, "mode: %s\n", policy_mode_name(p->mode));
+	write_yaml_bundle_keys(p, out);
 	fprintf(out, "fresh_within: %s\n", fresh);
 	fprintf(out, "allow_for: %s\n", allow);
 	write_yaml_risks(p, out);
@@ -359,6 +376,14 @@ write_json(const struct policy *p, FILE *out)
 	    (json_int_t)p->allow_for, "risk", risks_json(p), "thresholds",
 	    "notify", p->notify_at, "warn", p->warn_at, "hold", p->hold_at,
 	    "tools", tools_json(p));
+	if (p->has_serial)
+		json_object_set_new(root, "serial", json_integer(p->serial));
+	if (p->expires != 0) {
+		char expires[40];
+
+		bundle_format_time(p->expires, expires, sizeof expires);
+		json_object_set_new(root, "expires", json_string(expires));
+	}
 	warning = warning_json(p);
 	json_object_update(root, warning);
 	json_decref(warning);
@@ -414,6 +439,14 @@ policy_exec(const struct cli_options *o, int argc, char **argv)
 		return policy_show(o, argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "test") == 0)
 		return policy_test(o, argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "keygen") == 0)
+		return policy_keygen(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "sign") == 0)
+		return policy_sign(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
+		return policy_verify(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "apply") == 0)
+		return policy_apply(o, argc - 2, argv + 2);
 	return cli_usage(&cmd_policy);
 }
 
@@ -421,7 +454,10 @@ const struct cli_verb cmd_policy = {
 	.name = "policy",
 	.usage =
 	    "check [FILE...] | show [--json] [FILE] | test [--policy FILE] "
-	    "[--catalog DIR] --trace FILE [--json]",
+	    "[--catalog DIR] --trace FILE [--json] | keygen PRIVATE.pem "
+	    "[PUBLIC.pem] | sign --key PRIVATE.pem FILE | verify "
+	    "[--keys-dir DIR] FILE [FILE.sig] | apply FILE [--sig FILE.sig] "
+	    "[--force]",
 	.summary = TXT_CLI_POLICY_SUMMARY,
 	.exec = policy_exec,
 };

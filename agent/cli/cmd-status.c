@@ -255,6 +255,31 @@ print_signals(const json_t *signals)
 	}
 }
 
+/* Whether the policy is signed and managed, and which bundle is in force. */
+static void
+print_bundle(const json_t *b)
+{
+	char serial[32];
+	enum text_id id = TXT_CLI_STATUS_MANAGED;
+
+	if (b == NULL)
+		return;
+	if (!json_is_true(json_object_get(b, "managed"))) {
+		show_line(TXT_CLI_STATUS_UNMANAGED, "dir",
+		    show_str(b, "keys_dir"), NULL);
+		return;
+	}
+	show_int(b, "serial", serial, sizeof serial);
+	if (json_is_true(json_object_get(b, "forced")))
+		id = TXT_CLI_STATUS_MANAGED_FORCED;
+	else if (json_is_true(json_object_get(b, "expired")))
+		id = TXT_CLI_STATUS_MANAGED_EXPIRED;
+	else if (json_object_get(b, "expires") == NULL)
+		id = TXT_CLI_STATUS_MANAGED_FOREVER;
+	show_line(id, "serial", serial, "origin", show_str(b, "origin"),
+	    "expires", show_str(b, "expires"), NULL);
+}
+
 static void
 print_status(const json_t *s)
 {
@@ -275,6 +300,7 @@ print_status(const json_t *s)
 		json_object_get(s, "catalog_tools")),
 	    "policy", show_str(s, "policy"), "catalog", show_str(s, "catalog"),
 	    NULL);
+	print_bundle(json_object_get(s, "bundle"));
 	waiting = json_integer_value(json_object_get(s, "journal_waiting"));
 	if (waiting > 0)
 		show_line_n(TXT_CLI_STATUS_JOURNAL_WAITING,

@@ -22,10 +22,10 @@
 
 #include "agent/daemon/alerts.h"
 #include "agent/daemon/bundles.h"
-#include "agent/daemon/fetch.h"
 #include "agent/daemon/calls.h"
 #include "agent/daemon/control.h"
 #include "agent/daemon/daemon.h"
+#include "agent/daemon/fetch.h"
 #include "agent/daemon/launches.h"
 #include "agent/daemon/log.h"
 #include "agent/daemon/pin.h"
@@ -573,6 +573,7 @@ load_rules_or_exit(struct daemon *d)
 			diag_print(&errors, stderr);
 			exit(1);
 		}
+		diag_clear(&errors);
 		return;
 	}
 	if (rules_load(d->rules, &d->config, &errors) != 0) {

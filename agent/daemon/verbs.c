@@ -13,15 +13,17 @@
 #include <string.h>
 
 #include "agent/daemon/alerts.h"
-#include "agent/daemon/fetch.h"
+#include "agent/daemon/bundles.h"
 #include "agent/daemon/calls.h"
 #include "agent/daemon/control.h"
+#include "agent/daemon/fetch.h"
 #include "agent/daemon/launches.h"
 #include "agent/daemon/log.h"
 #include "agent/daemon/pin.h"
 #include "agent/daemon/rules.h"
 #include "agent/daemon/signals.h"
 #include "agent/daemon/sockets.h"
+#include "core/bundle.h"
 #include "core/paths.h"
 #include "core/proto.h"
 #include "core/xalloc.h"
@@ -139,7 +141,7 @@ verb_status(struct daemon *d, const struct peer *p, json_t *req)
 	journal_time(d->started_ms, started, sizeof started);
 	reply_ok(d, p,
 	    json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:I,s:o,s:o,s:I,s:o,"
-		      "s:o,s:o,s:I,s:I,s:o,s:o}",
+		      "s:o,s:o,s:I,s:I,s:o,s:o,s:o}",
 		"version", RDGUARD_VERSION, "started", started, "mode",
 		policy_mode_name(rs->policy->mode), "tier", d->tier, "gate",
 		gate_json(d), "hold", holder_strength(d->holder), "policy",
@@ -155,7 +157,7 @@ verb_status(struct daemon *d, const struct peer *p, json_t *req)
 		(json_int_t)d->journal.pending_count, "journal_dropped",
 		(json_int_t)d->journal.dropped, "signals",
 		signals_status(d, p->admin ? -1 : p->uid), "socket_watch",
-		sockets_status(d->sockets)));
+		sockets_status(d->sockets), "bundle", bundles_status(d)));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -346,6 +348,64 @@ verb_reload(struct daemon *d, const struct peer *p, json_t *req)
 		"message", text(TXT_DAEMON_RELOAD_REFUSED), "errors", errors));
 }
 
+/* The reply to a policy that was refused: the reasons, one a line. */
+static void
+reply_policy_refused(
+    struct daemon *d, const struct peer *p, const struct diag *errors)
+{
+	json_t *lines = json_array();
+
+	for (size_t i = 0; i < errors->count; i++) {
+		char *line = diag_entry_line(&errors->entries[i]);
+
+		json_array_append_new(lines, json_string(line));
+		free(line);
+	}
+	control_send(d->control, p,
+	    json_pack("{s:b,s:s,s:s,s:o}", "ok", 0, "error", "policy-refused",
+		"message", text(TXT_CLI_POLICY_APPLY_REFUSED), "errors",
+		lines));
+}
+
+/*
+ * policy-apply: {"file":PATH,"signature":PATH?,"force":BOOL}, an
+ * administrator's policy (bundles.c decides).
+ */
+static void
+verb_policy_apply(struct daemon *d, const struct peer *p, json_t *req)
+{
+	const char *file = json_string_value(json_object_get(req, "file"));
+	const char *sig_file =
+	    json_string_value(json_object_get(req, "signature"));
+	bool force = json_is_true(json_object_get(req, "force"));
+	struct diag errors = { 0 };
+	size_t len = 0, sig_len = 0;
+	char *policy = NULL, *sig = NULL;
+	enum bundle_offer o = BUNDLE_REFUSED;
+
+	if (file == NULL || file[0] != '/' ||
+	    (sig_file != NULL && sig_file[0] != '/')) {
+		reply_error(d, p, "bad-request", TXT_DAEMON_BAD_REQUEST, NULL);
+		return;
+	}
+	policy = bundle_read_file(file, 1024 * 1024, &len, &errors);
+	if (sig_file != NULL)
+		sig = bundle_read_file(sig_file, 4096, &sig_len, &errors);
+	if (policy != NULL && (sig_file == NULL || sig != NULL))
+		o = bundles_apply(d, p, policy, len, (unsigned char *)sig,
+		    sig_len, file, force, &errors);
+	if (o == BUNDLE_REFUSED)
+		reply_policy_refused(d, p, &errors);
+	else
+		reply_ok(d, p,
+		    json_pack("{s:s,s:o}", "result",
+			o == BUNDLE_APPLIED ? "applied" : "unchanged", "bundle",
+			bundles_status(d)));
+	diag_clear(&errors);
+	free(policy);
+	free(sig);
+}
+
 /*
  * register: the caller is a notifier for its user; the connection stays
  * open and gets every pending and new warning of that user.
@@ -427,6 +487,7 @@ static const struct verb verbs[] = {
 	{ "kill", true, verb_kill },
 	{ "allow", true, verb_allow },
 	{ "reload", true, verb_reload },
+	{ "policy-apply", true, verb_policy_apply },
 	{ "register", false, verb_register },
 	{ "answer", false, verb_answer },
 	{ "test-alert", true, verb_test_alert },

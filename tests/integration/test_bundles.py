@@ -1,0 +1,193 @@
+"""Signed policy on a managed machine (docs/policy.md, "Signed policy
+(managed machines)").
+
+A key pair made with `rdguard policy keygen`, its public half in a keys
+folder given to the daemon: the machine is managed. Policies are signed with
+`rdguard policy sign` or with stock `openssl pkeyutl -sign -rawin`. The mode
+each policy sets (monitor, protect, lockdown) shows which one is in force.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+
+import rdgtest
+from rdgtest import Daemon, DaemonTest, wait_for
+
+
+def policy_text(serial, mode, expires=None):
+    text = f"when_nobody_answers: hold\nmode: {mode}\nserial: {serial}\n"
+    if expires:
+        text += f"expires: {expires}\n"
+    return text
+
+
+class BundleTest(DaemonTest):
+    """A managed daemon: its policy file signed, a trusted key installed."""
+
+    def setUp(self):
+        self.make_scratch()
+        self.dir = tempfile.mkdtemp(prefix="rdg-bundles-", dir=self.scratch.dir)
+        self.keys = os.path.join(self.dir, "keys")
+        os.mkdir(self.keys)
+        self.key = os.path.join(self.dir, "it.pem")
+        self.rdguard("policy", "keygen", self.key,
+                     os.path.join(self.keys, "it.pub"))
+        self.policy = os.path.join(self.dir, "policy.yaml")
+        self.write_signed(self.policy, 5, "protect")
+        self.daemon = self.new_daemon().start()
+
+    def new_daemon(self, state=None):
+        return Daemon(self.scratch, policy=self.policy, state=state,
+                      extra=["--keys-dir", self.keys])
+
+    def rdguard(self, *args, check=True):
+        result = subprocess.run([rdgtest.RDGUARD] + list(args),
+                                capture_output=True, text=True, timeout=30)
+        if check and result.returncode != 0:
+            raise AssertionError(f"rdguard {args} failed: {result.stderr}")
+        return result
+
+    def write_signed(self, path, serial, mode, expires=None):
+        with open(path, "w") as f:
+            f.write(policy_text(serial, mode, expires))
+        self.rdguard("policy", "sign", "--key", self.key, path)
+        return path
+
+    def bundle(self):
+        return self.daemon.status()["bundle"]
+
+    def journal(self, event):
+        return [e for e in self.daemon.events() if e.get("event") == event]
+
+    def restart(self):
+        self.assertIsNone(self.daemon.stop())
+        self.daemon = self.new_daemon(state=self.daemon.state).start()
+
+    def test_signed_policy_is_in_force(self):
+        b = self.bundle()
+        self.assertTrue(b["managed"])
+        self.assertEqual(b["serial"], 5)
+        self.assertEqual(b["key"], "it.pub")
+        self.assertEqual(self.daemon.status()["mode"], "protect")
+        text = self.daemon.cli("status").stdout
+        self.assertIn("Policy: managed; signed serial 5", text)
+        kept = os.path.join(self.daemon.state, "bundle")
+        with open(os.path.join(kept, "current")) as f:
+            self.assertEqual(f.read().strip(), "5")
+        with open(os.path.join(kept, "policy-5.yaml")) as f:
+            self.assertEqual(f.read(), policy_text(5, "protect"))
+
+    def test_local_edit_is_ignored_and_journaled(self):
+        with open(self.policy, "w") as f:
+            f.write(policy_text(9, "monitor"))
+        self.daemon.signal(signal.SIGHUP)
+        self.assertTrue(wait_for(
+            lambda: self.journal("policy-unsigned-ignored"), timeout=5))
+        self.assertEqual(self.daemon.status()["mode"], "protect")
+        self.assertEqual(self.bundle()["serial"], 5)
+        self.assertIn("is ignored, because it is not signed well",
+                      self.daemon.read_log())
+
+    def test_start_from_last_good_bundle_after_local_edit(self):
+        with open(self.policy, "w") as f:
+            f.write(policy_text(9, "monitor"))
+        self.restart()
+        self.assertEqual(self.daemon.status()["mode"], "protect")
+        b = self.bundle()
+        self.assertEqual(b["serial"], 5)
+        self.assertIn("/bundle/policy-5.yaml", b["origin"])
+        ignored = self.journal("policy-unsigned-ignored")
+        self.assertEqual(len(ignored), 1)
+        self.assertIn("does not match", " ".join(ignored[0]["errors"]))
+
+    def test_apply_newer_then_lower_serial(self):
+        newer = self.write_signed(os.path.join(self.dir, "new.yaml"), 7,
+                                  "lockdown")
+        out = self.daemon.cli("policy", "apply", newer)
+        self.assertIn("now enforces", out.stdout)
+        self.assertEqual(self.daemon.status()["mode"], "lockdown")
+        self.assertEqual(self.bundle()["serial"], 7)
+        same = self.daemon.cli("policy", "apply", newer)
+        self.assertIn("already enforces serial 7: nothing to do", same.stdout)
+
+        older = self.write_signed(os.path.join(self.dir, "old.yaml"), 6,
+                                  "monitor")
+        refused = self.daemon.cli("policy", "apply", older, check=False)
+        self.assertEqual(refused.returncode, 1)
+        self.assertIn("serial 6 is not newer than 7 in force", refused.stderr)
+        self.assertEqual(self.daemon.status()["mode"], "lockdown")
+        journaled = self.journal("policy-bundle-refused")
+        self.assertIn("serial 6 is not newer than 7 in force",
+                      " ".join(journaled[-1]["errors"]))
+
+        self.restart()
+        self.assertEqual(self.daemon.status()["mode"], "lockdown")
+        self.assertEqual(self.bundle()["serial"], 7)
+
+    def test_openssl_signature_applies(self):
+        path = os.path.join(self.dir, "openssl.yaml")
+        with open(path, "w") as f:
+            f.write(policy_text(8, "monitor"))
+        subprocess.run(["openssl", "pkeyutl", "-sign", "-rawin", "-inkey",
+                        self.key, "-in", path, "-out", path + ".sig"],
+                       check=True)
+        self.daemon.cli("policy", "apply", path)
+        self.assertEqual(self.bundle()["serial"], 8)
+        self.assertEqual(self.daemon.status()["mode"], "monitor")
+
+    def test_expired_and_tampered_are_refused(self):
+        expired = self.write_signed(os.path.join(self.dir, "exp.yaml"), 9,
+                                    "monitor", expires="2020-01-01")
+        r = self.daemon.cli("policy", "apply", expired, check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("the policy expired on 2020-01-01T00:00:00Z", r.stderr)
+        tampered = self.write_signed(os.path.join(self.dir, "t.yaml"), 9,
+                                     "protect")
+        with open(tampered, "a") as f:
+            f.write("mode: monitor\n")
+        r = self.daemon.cli("policy", "apply", tampered, check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("does not match", r.stderr)
+        self.assertEqual(self.daemon.status()["mode"], "protect")
+
+    def test_force_is_journaled_and_lasts_until_restart(self):
+        unsigned = os.path.join(self.dir, "unsigned.yaml")
+        with open(unsigned, "w") as f:
+            f.write("mode: monitor\n")
+        r = self.daemon.cli("policy", "apply", unsigned, check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("not signed", r.stderr)
+        self.assertEqual(self.daemon.status()["mode"], "protect")
+
+        nobody = self.daemon.cli("policy", "apply", unsigned, "--force",
+                                 user=65534, check=False)
+        self.assertEqual(nobody.returncode, 1)
+        self.assertEqual(self.daemon.status()["mode"], "protect")
+
+        self.daemon.cli("policy", "apply", unsigned, "--force")
+        self.assertEqual(self.daemon.status()["mode"], "monitor")
+        forced = self.journal("policy-forced")
+        self.assertEqual(len(forced), 1)
+        self.assertEqual(forced[0]["by"]["uid"], 0)
+        self.assertTrue(self.bundle()["forced"])
+        self.assertIn("an administrator forced", self.daemon.cli("status").stdout)
+
+        self.restart()
+        self.assertEqual(self.daemon.status()["mode"], "protect")
+        self.assertEqual(self.bundle()["serial"], 5)
+
+    def test_no_signed_policy_refuses_to_start(self):
+        self.assertIsNone(self.daemon.stop())
+        shutil.rmtree(os.path.join(self.daemon.state, "bundle"))
+        os.unlink(self.policy + ".sig")
+        self.daemon = self.new_daemon(state=self.daemon.state)
+        self.daemon.start(expect_ready=False)
+        self.assertEqual(self.daemon.proc.wait(timeout=20), 1)
+        self.assertIn("no signed policy verifies", self.daemon.read_log())
+
+
+if __name__ == "__main__":
+    rdgtest.main()

@@ -561,6 +561,50 @@ class UpdatesTest(unittest.TestCase):
         self.assertIsNotNone(status["last_error"])
 
 
+class PolicyFileTest(unittest.TestCase):
+    """What an administrator sees of updates: before it goes out."""
+
+    def rdguard(self, *args):
+        return subprocess.run([rdgtest.RDGUARD, "--catalog", rdgtest.CATALOG]
+                              + list(args), capture_output=True, text=True)
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="rdg-updates-file-")
+        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
+
+    def write(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def test_plain_http_is_refused_with_the_reason(self):
+        path = self.write("desk.yaml", "updates:\n"
+                          "  url: http://policy.example.com/desk.yaml\n")
+        result = self.rdguard("policy", "check", path)
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(result.stdout + result.stderr,
+                         f"{path}:2:8: 'http://policy.example.com/desk.yaml' "
+                         "is a plain http:// address: anyone on the way could "
+                         "hold back or change the policy; write it as "
+                         "https://host/path\n")
+
+    def test_policy_show_prints_the_updates_and_loads_back(self):
+        path = self.write("desk.yaml", "updates:\n"
+                          "  url: https://policy.example.com/desk.yaml\n"
+                          "  every: 1h\n  max_size: 2MiB\n")
+        shown = self.rdguard("policy", "show", path)
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        self.assertIn("updates:\n  url: \"https://policy.example.com/desk.yaml\"\n"
+                      "  every: 1h\n  splay: 5m\n  max_size: 2097152\n",
+                      shown.stdout)
+        again = self.write("again.yaml", shown.stdout)
+        self.assertEqual(self.rdguard("policy", "check", again).returncode, 0)
+        as_json = json.loads(self.rdguard("policy", "show", "--json", path).stdout)
+        self.assertEqual(as_json["updates"]["signature_url"],
+                         "https://policy.example.com/desk.yaml.sig")
+
+
 def rdgtest_time(s):
     """Seconds since the epoch of a journal time."""
     from datetime import datetime

@@ -414,6 +414,8 @@ class UpdatesTest(unittest.TestCase):
         self.assertEqual(fetched[0]["url"], self.nginx.url("policy.yaml"))
         self.assertFalse(self.anydesk_is_held())
         bundles = len(self.events("policy-bundle"))
+        self.assertIn(f"the policy from {self.nginx.url('policy.yaml')} was "
+                      "fetched and is now in force", self.daemon.cli("events").stdout)
         human = self.daemon.cli("status").stdout
         self.assertIn(f"Policy updates from {self.nginx.url('policy.yaml')}: "
                       "last checked successfully", human)
@@ -470,6 +472,8 @@ class UpdatesTest(unittest.TestCase):
         self.assertEqual(status["last_error"], failed[0]["reason"])
         human = self.daemon.cli("status").stdout
         self.assertIn("The last problem", human)
+        self.assertIn(f"fetching the policy from {self.nginx.url('policy.yaml')} "
+                      "failed (", self.daemon.cli("events").stdout)
 
     def certificate_refused(self, server, host, words):
         url = self.nginx.url("policy.yaml", server=server, host=host)

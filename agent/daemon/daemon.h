@@ -13,6 +13,7 @@
  *   control.c   the control socket: peers, framing, followers
  *   alerts.c    the caregiver's webhook
  *   fetch.c     signed policy fetched over HTTPS (updates:)
+ *   tls.c       TLS for the HTTPS clients (alerts.c, fetch.c)
  *   signals.c   calls, scam pages, sharing sessions; the live engine
  *   calls.c     telephone calls: FRITZ!Box, Asterisk, ModemManager
  *   sockets.c   the listeners and connections of the remote tools running

@@ -20,7 +20,6 @@
  * TLS connection checks the certificate against the system's CAs or only
  * ca_file, and the host name (or address); SNI is sent.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -38,11 +37,11 @@
 #include <openssl/err.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 #include "agent/daemon/bundles.h"
 #include "agent/daemon/fetch.h"
 #include "agent/daemon/log.h"
+#include "agent/daemon/tls.h"
 #include "agent/daemon/rules.h"
 #include "core/paths.h"
 #include "core/ruleset.h"
@@ -247,15 +246,6 @@ address_clear(struct address *a)
 	memset(a, 0, sizeof *a);
 }
 
-static bool
-is_ip_literal(const char *host)
-{
-	unsigned char addr[sizeof(struct in6_addr)];
-
-	return inet_pton(AF_INET, host, addr) == 1 ||
-	    inet_pton(AF_INET6, host, addr) == 1;
-}
-
 /* Takes url apart; a->host stays NULL when it cannot be used. */
 static void
 address_parse(struct address *a, const char *url)
@@ -277,7 +267,7 @@ address_parse(struct address *a, const char *url)
 		a->host = xstrndup(host + 1, len - 2);
 	else
 		a->host = xstrdup(host);
-	a->host_is_ip = is_ip_literal(a->host);
+	a->host_is_ip = tls_is_ip_literal(a->host);
 	a->port = evhttp_uri_get_port(uri) > 0 ? evhttp_uri_get_port(uri) : 443;
 	path = evhttp_uri_get_path(uri);
 	query = evhttp_uri_get_query(uri);
@@ -394,80 +384,6 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 
 	f->next_ms = 0;
 	check_now(f);
-}
-
-/* ---------------------------------------------------------------------- */
-/* TLS                                                                    */
-/* ---------------------------------------------------------------------- */
-
-/* An OpenSSL error as words, and the thread's error queue emptied. */
-static const char *
-openssl_reason(unsigned long e)
-{
-	const char *s = e == 0    ? NULL
-	    : ERR_SYSTEM_ERROR(e) ? strerror(ERR_GET_REASON(e))
-				  : ERR_reason_error_string(e);
-
-	ERR_clear_error();
-	return s != NULL ? s : "unknown error";
-}
-
-/* The first OpenSSL error with a library the bufferevent saw, or 0. */
-static unsigned long
-tls_error(struct bufferevent *bev)
-{
-	unsigned long e, found = 0;
-
-	while ((e = bufferevent_get_openssl_error(bev)) != 0)
-		if (found == 0 && ERR_GET_LIB(e) != 0 &&
-		    ERR_reason_error_string(e) != NULL)
-			found = e;
-	return found;
-}
-
-static SSL_CTX *
-tls_context(const char *ca_file, char **why)
-{
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-	int ok;
-
-	if (ctx == NULL) {
-		*why = text_printf(TXT_ALERT_ERR_TLS, "reason",
-		    openssl_reason(ERR_get_error()), NULL);
-		return NULL;
-	}
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-	ok = ca_file != NULL ? SSL_CTX_load_verify_locations(ctx, ca_file, NULL)
-			     : SSL_CTX_set_default_verify_paths(ctx);
-	if (ok != 1) {
-		*why = text_printf(TXT_ALERT_ERR_CA_FILE, "file",
-		    ca_file != NULL ? ca_file : "(system)", "reason",
-		    openssl_reason(ERR_get_error()), NULL);
-		SSL_CTX_free(ctx);
-		return NULL;
-	}
-	return ctx;
-}
-
-/* A TLS session that checks the peer's name (or address) and sends SNI. */
-static SSL *
-tls_session(SSL_CTX *ctx, const struct address *a)
-{
-	SSL *ssl = SSL_new(ctx);
-
-	if (ssl == NULL)
-		return NULL;
-	SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-	if (a->host_is_ip) {
-		if (X509_VERIFY_PARAM_set1_ip_asc(
-			SSL_get0_param(ssl), a->host) == 1)
-			return ssl;
-	} else if (SSL_set1_host(ssl, a->host) == 1 &&
-	    SSL_set_tlsext_host_name(ssl, a->host) == 1)
-		return ssl;
-	SSL_free(ssl);
-	return NULL;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -648,16 +564,16 @@ static char *
 request_open(struct request *r, const char *etag)
 {
 	char *why = NULL;
-	SSL_CTX *ctx = tls_context(r->owner->set.ca_file, &why);
+	SSL_CTX *ctx = tls_client_context(r->owner->set.ca_file, &why);
 	SSL *ssl;
 
 	if (ctx == NULL)
 		return why;
-	ssl = tls_session(ctx, r->at);
+	ssl = tls_client_session(ctx, r->at->host, r->at->host_is_ip);
 	SSL_CTX_free(ctx); /* the session keeps its own reference */
 	if (ssl == NULL)
 		return text_printf(TXT_ALERT_ERR_TLS, "reason",
-		    openssl_reason(ERR_get_error()), NULL);
+		    tls_reason(ERR_get_error()), NULL);
 	if (!request_connect(r, ssl) || !request_send(r, etag))
 		return text_printf(TXT_ALERT_ERR_CONNECT, "host", r->at->host,
 		    "reason", strerror(errno != 0 ? errno : EIO), NULL);
@@ -697,7 +613,7 @@ static char *
 request_failure(struct request *r)
 {
 	SSL *ssl = r->bev != NULL ? bufferevent_openssl_get_ssl(r->bev) : NULL;
-	unsigned long tls = r->bev != NULL ? tls_error(r->bev) : 0;
+	unsigned long tls = r->bev != NULL ? tls_bufferevent_error(r->bev) : 0;
 	char status[16], max[24];
 	long verify;
 
@@ -726,7 +642,7 @@ request_failure(struct request *r)
 		    X509_verify_cert_error_string(verify), NULL);
 	if (tls != 0)
 		return text_printf(
-		    TXT_ALERT_ERR_TLS, "reason", openssl_reason(tls), NULL);
+		    TXT_ALERT_ERR_TLS, "reason", tls_reason(tls), NULL);
 	if (r->socket_error != 0 && r->socket_error != EAGAIN &&
 	    r->socket_error != EINPROGRESS)
 		return text_printf(TXT_ALERT_ERR_CONNECT, "host", r->at->host,

@@ -303,7 +303,8 @@ read_private_key(const char *path, struct diag *d)
 	key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
 	fclose(f);
 	if (key == NULL) {
-		add_openssl_error(d, path, TXT_ERR_BUNDLE_PRIVATE_KEY);
+		ERR_clear_error();
+		diag_add(d, path, 0, 0, TXT_ERR_BUNDLE_NOT_PRIVATE_KEY, NULL);
 		return NULL;
 	}
 	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_ED25519) {

@@ -34,6 +34,7 @@
 
 struct bundles {
 	char *keys_dir;
+	char *state_dir;
 	char *dir; /* STATE/bundle */
 
 	/* The signed bundle in force; serial -1: none yet. */
@@ -41,10 +42,12 @@ struct bundles {
 	long long expires;
 	char key[256];
 	char *origin;
-	char *path;      /* the file the policy in force was loaded from */
-	bool forced;     /* an administrator forced an unsigned policy */
-	bool warned;     /* the expiry in force was logged */
-	json_t *ignored; /* at start: why the configured file was not taken */
+	char *path;       /* the file the policy in force was loaded from */
+	bool forced;      /* an administrator forced an unsigned policy */
+	bool warned;      /* the expiry in force was logged */
+	bool managed;     /* decided at start: a trusted key was there */
+	struct diag note; /* at start: why the configured file was not taken */
+	bool note_signed; /* it verified, but was older or expired */
 };
 
 struct bundles *
@@ -53,8 +56,10 @@ bundles_new(const struct config *c)
 	struct bundles *b = xcalloc(1, sizeof *b);
 
 	b->keys_dir = xstrdup(c->keys_dir);
+	b->state_dir = xstrdup(c->state_dir);
 	b->dir = xasprintf("%s/bundle", c->state_dir);
 	b->serial = -1;
+	b->managed = bundle_key_count(b->keys_dir) > 0;
 	return b;
 }
 
@@ -64,10 +69,11 @@ bundles_free(struct bundles *b)
 	if (b == NULL)
 		return;
 	free(b->keys_dir);
+	free(b->state_dir);
 	free(b->dir);
 	free(b->origin);
 	free(b->path);
-	json_decref(b->ignored);
+	diag_clear(&b->note);
 	free(b);
 }
 
@@ -137,12 +143,13 @@ write_atomic(const char *dir, const char *name, const void *data, size_t len)
 	return rc;
 }
 
+/* The bundle folder; a new one is made durable in its parent too. */
 static int
-make_dir(const char *dir)
+make_dir(const struct bundles *b)
 {
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return -1;
-	return 0;
+	if (mkdir(b->dir, 0700) == 0)
+		return sync_dir(b->state_dir);
+	return errno == EEXIST ? 0 : -1;
 }
 
 static char *
@@ -199,7 +206,7 @@ keep_files(const struct bundles *b, long long serial, const char *policy,
 
 	snprintf(name, sizeof name, "policy-%lld.yaml", serial);
 	snprintf(sig_name, sizeof sig_name, "policy-%lld.yaml.sig", serial);
-	if (make_dir(b->dir) != 0 ||
+	if (make_dir(b) != 0 ||
 	    write_atomic(b->dir, name, policy, policy_len) != 0 ||
 	    write_atomic(b->dir, sig_name, sig, sig_len) != 0)
 		return -1;
@@ -405,6 +412,18 @@ diag_drop_from(struct diag *d, size_t first)
 	d->count = first;
 }
 
+/* Moves the entries of from, from first on, to the end of to. */
+static void
+diag_move_from(struct diag *from, size_t first, struct diag *to)
+{
+	for (size_t i = first; i < from->count; i++) {
+		xgrow(&to->entries, &to->capacity, to->count + 1,
+		    sizeof *to->entries);
+		to->entries[to->count++] = from->entries[i];
+	}
+	from->count = first;
+}
+
 static int
 start_from_kept(struct daemon *dm, struct candidate *c, struct diag *d)
 {
@@ -414,6 +433,19 @@ start_from_kept(struct daemon *dm, struct candidate *c, struct diag *d)
 	return 0;
 }
 
+static int
+start_from_configured(struct daemon *dm, struct candidate *c, struct diag *d)
+{
+	return take_bundle(dm, &c->info, c->policy, c->policy_len, c->sig,
+	    c->sig_len, c->path, d);
+}
+
+/*
+ * The configured file when it verifies and is newer than the kept bundle
+ * and not expired; else the kept bundle; else the configured file even
+ * expired (an old policy is better than none). Why the configured file was
+ * not taken is kept for bundles_record_start.
+ */
 int
 bundles_load_at_start(struct daemon *dm, struct diag *d)
 {
@@ -430,18 +462,19 @@ bundles_load_at_start(struct daemon *dm, struct diag *d)
 	candidate_read(&conf, b, dm->config.policy_file, sig_path, d);
 	if (serial >= 0)
 		candidate_read(&last, b, kept, kept_sig, d);
-	if (conf.good && (!last.good || conf.info.serial > last.info.serial))
-		rc = take_bundle(dm, &conf.info, conf.policy, conf.policy_len,
-		    conf.sig, conf.sig_len, conf.path, d);
+	if (conf.good &&
+	    bundle_judge(&conf.info, conf.path,
+		last.good ? last.info.serial : -1, daemon_now_ms() / 1000,
+		d) == 1)
+		rc = start_from_configured(dm, &conf, d);
 	if (rc != 0 && last.good)
 		rc = start_from_kept(dm, &last, d);
+	if (rc != 0 && conf.good)
+		rc = start_from_configured(dm, &conf, d);
 	if (rc == 0) {
-		struct diag mine = { d->entries + first, d->count - first, 0 };
-
-		if (!conf.good || b->path == NULL ||
-		    strcmp(b->origin, conf.path) != 0)
-			b->ignored = json_pack("{s:s,s:o}", "file",
-			    dm->config.policy_file, "errors", diag_json(&mine));
+		b->note_signed = conf.good;
+		if (strcmp(b->origin, conf.path) != 0)
+			diag_move_from(d, first, &b->note);
 		diag_drop_from(d, first);
 	} else {
 		diag_add(d, b->keys_dir, 0, 0, TXT_DAEMON_BUNDLE_NONE, "dir",
@@ -456,22 +489,37 @@ bundles_load_at_start(struct daemon *dm, struct diag *d)
 	return rc;
 }
 
+/*
+ * Journals the bundle in force at start, and why the configured file was
+ * not taken, if it was not.
+ */
 void
 bundles_record_start(struct daemon *dm)
 {
 	struct bundles *b = dm->bundles;
+	const char *file = dm->config.policy_file;
 	char serial[32];
 
-	if (b == NULL || b->ignored == NULL)
+	if (b == NULL || !b->managed)
+		return;
+	record_applied(dm, b->origin);
+	if (b->note.count == 0)
 		return;
 	snprintf(serial, sizeof serial, "%lld", b->serial);
-	log_say(LOG_WARNING, TXT_DAEMON_BUNDLE_IGNORED, "file",
-	    dm->config.policy_file, "serial", serial, NULL);
-	json_object_set_new(
-	    b->ignored, "event", json_string("policy-unsigned-ignored"));
-	json_object_set_new(b->ignored, "serial", json_integer(b->serial));
-	daemon_record(dm, b->ignored);
-	b->ignored = NULL;
+	if (b->note_signed)
+		log_say(LOG_WARNING, TXT_DAEMON_BUNDLE_REFUSED, "origin", file,
+		    NULL);
+	else
+		log_say(LOG_WARNING, TXT_DAEMON_BUNDLE_IGNORED, "file", file,
+		    "serial", serial, NULL);
+	log_diag(LOG_WARNING, &b->note);
+	daemon_record(dm,
+	    json_pack("{s:s,s:s,s:I,s:o}", "event",
+		b->note_signed ? "policy-bundle-refused"
+			       : "policy-unsigned-ignored",
+		b->note_signed ? "origin" : "file", file, "serial",
+		(json_int_t)b->serial, "errors", diag_json(&b->note)));
+	diag_clear(&b->note);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -485,6 +533,8 @@ reload_in_force(struct daemon *dm)
 	struct diag errors = { 0 };
 	json_t *lines = NULL;
 
+	if (dm->bundles->path == NULL)
+		return NULL;
 	if (load_rules_from(dm, dm->bundles->path, &errors) == 0)
 		publish(dm);
 	else
@@ -549,7 +599,7 @@ force_policy(struct daemon *dm, const struct peer *p, const char *policy,
 	char *path = xasprintf("%s/applied.yaml", b->dir);
 	char uid[32];
 
-	if (make_dir(b->dir) != 0 ||
+	if (make_dir(b) != 0 ||
 	    write_atomic(b->dir, "applied.yaml", policy, policy_len) != 0) {
 		diag_add(d, path, 0, 0, TXT_ERR_BUNDLE_CANNOT_WRITE, "reason",
 		    strerror(errno), NULL);

@@ -560,13 +560,15 @@ add_events(struct daemon *d)
 	event_add(d->tick_event, &second);
 }
 
+/* The catalog and policy; with bundles (signed policy) unless checking. */
 static void
-load_rules_or_exit(struct daemon *d)
+load_rules_or_exit(struct daemon *d, bool check_only)
 {
 	struct diag errors = { 0 };
 
 	d->rules = rules_new();
-	d->bundles = bundles_new(&d->config);
+	if (!check_only)
+		d->bundles = bundles_new(&d->config);
 	if (bundles_managed(d)) {
 		if (bundles_load_at_start(d, &errors) != 0) {
 			log_say(LOG_ERROR, TXT_DAEMON_POLICY_REFUSED, NULL);
@@ -655,13 +657,13 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	load_settings(&d.config, &o);
 	if (o.check_only) {
-		load_rules_or_exit(&d);
+		load_rules_or_exit(&d, true);
 		printf("%s\n", text(TXT_DAEMON_CHECK_OK));
 		return 0;
 	}
 	make_state_dir(&d.config);
 	d.lock_fd = lock_instance(&d.config);
-	load_rules_or_exit(&d);
+	load_rules_or_exit(&d, false);
 	signal(SIGPIPE, SIG_IGN);
 	if (!d.config.foreground)
 		ready_fd = daemonize(&d.config);

@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 
 import rdgtest
 from rdgtest import Daemon, DaemonTest, wait_for
@@ -74,6 +75,9 @@ class BundleTest(DaemonTest):
         self.assertEqual(self.daemon.status()["mode"], "protect")
         text = self.daemon.cli("status").stdout
         self.assertIn("Policy: managed; signed serial 5", text)
+        applied = self.journal("policy-bundle")
+        self.assertEqual([(e["serial"], e["key"], e["origin"])
+                          for e in applied], [(5, "it.pub", self.policy)])
         kept = os.path.join(self.daemon.state, "bundle")
         with open(os.path.join(kept, "current")) as f:
             self.assertEqual(f.read().strip(), "5")
@@ -123,9 +127,14 @@ class BundleTest(DaemonTest):
         self.assertIn("serial 6 is not newer than 7 in force",
                       " ".join(journaled[-1]["errors"]))
 
+        # The policy file (serial 5, signed) is older than the kept bundle.
         self.restart()
         self.assertEqual(self.daemon.status()["mode"], "lockdown")
         self.assertEqual(self.bundle()["serial"], 7)
+        refused = self.journal("policy-bundle-refused")
+        self.assertEqual(refused[-1]["origin"], self.policy)
+        self.assertIn("serial 5 is not newer than 7 in force",
+                      " ".join(refused[-1]["errors"]))
 
     def test_openssl_signature_applies(self):
         path = os.path.join(self.dir, "openssl.yaml")
@@ -152,6 +161,24 @@ class BundleTest(DaemonTest):
         self.assertEqual(r.returncode, 1)
         self.assertIn("does not match", r.stderr)
         self.assertEqual(self.daemon.status()["mode"], "protect")
+
+    def test_expiry_while_in_force_keeps_the_policy(self):
+        soon = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                             time.gmtime(time.time() + 3))
+        path = self.write_signed(os.path.join(self.dir, "soon.yaml"), 6,
+                                 "lockdown", expires=soon)
+        self.daemon.cli("policy", "apply", path)
+        self.assertFalse(self.bundle()["expired"])
+        self.assertTrue(wait_for(
+            lambda: self.journal("policy-expired-in-force"), timeout=10))
+        self.assertEqual(self.daemon.status()["mode"], "lockdown")
+        self.assertTrue(self.bundle()["expired"])
+        self.assertIn(f"expired on {soon}, and stays enforced",
+                      self.daemon.cli("status").stdout)
+        # Still in force after a restart: never no policy at all.
+        self.restart()
+        self.assertEqual(self.daemon.status()["mode"], "lockdown")
+        self.assertEqual(self.bundle()["serial"], 6)
 
     def test_force_is_journaled_and_lasts_until_restart(self):
         unsigned = os.path.join(self.dir, "unsigned.yaml")

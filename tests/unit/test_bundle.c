@@ -304,6 +304,22 @@ keygen_keeps_the_private_key_private(void **state)
 }
 
 static void
+signing_with_a_public_key_is_refused(void **state)
+{
+	struct keys *k = *state;
+	unsigned char sig[BUNDLE_SIG_LEN];
+	struct diag d = { 0 };
+	char *pub = xasprintf("%s/it.pub", k->trusted);
+
+	assert_int_equal(bundle_sign(pub, policy, strlen(policy), sig, &d), -1);
+	assert_refused(&d,
+	    "the file is not a private key in PEM form, as rdguard policy "
+	    "keygen or openssl genpkey -algorithm ed25519 writes it");
+	diag_clear(&d);
+	free(pub);
+}
+
+static void
 expiry_times_are_read(void **state)
 {
 	long long t;
@@ -334,6 +350,7 @@ main(void)
 		cmocka_unit_test(signed_policy_without_serial_is_refused),
 		cmocka_unit_test(openssl_signature_verifies),
 		cmocka_unit_test(keygen_keeps_the_private_key_private),
+		cmocka_unit_test(signing_with_a_public_key_is_refused),
 		cmocka_unit_test(expiry_times_are_read),
 	};
 

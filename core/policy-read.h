@@ -67,6 +67,12 @@ void policy_read_signals(const struct yd_doc *doc, const struct yd_node *root,
 void policy_signal_defaults(struct policy *p);
 void policy_free_signals(struct policy *p);
 
+/* policy-updates.c: the section updates. */
+void policy_read_updates(const struct yd_doc *doc, const struct yd_node *n,
+    struct policy *p, struct diag *d);
+void policy_updates_defaults(struct policy *p);
+void policy_free_updates(struct policy *p);
+
 /* serial: and expires: of a signed policy (policy.c; core/bundle.c). */
 void policy_read_bundle_keys(const struct yd_doc *doc,
     const struct yd_node *root, struct policy *p, struct diag *d);

@@ -57,6 +57,7 @@ policy_init_defaults(struct policy *p)
 	p->when_nobody_answers = NOBODY_KILL;
 	p->webhook_format = WEBHOOK_JSON;
 	policy_signal_defaults(p);
+	policy_updates_defaults(p);
 }
 
 void
@@ -81,6 +82,7 @@ policy_free(struct policy *p)
 	free(p->webhook_ca_file);
 	policy_free_signals(p);
 	policy_free_log(&p->log);
+	policy_free_updates(p);
 	p->tools = NULL;
 	p->tool_count = 0;
 	p->file = NULL;
@@ -678,7 +680,7 @@ policy_read_doc(const struct yd_doc *doc, const struct catalog *c,
 		"risk", "thresholds", "tools", "allow_by", "allow_pause",
 		"answer_within", "when_nobody_answers", "speak", "contact",
 		"alerts", "signals", "pages", "calls", "sanctioned", "serial",
-		"expires", "log", NULL };
+		"expires", "log", "updates", NULL };
 	const struct yd_node *root = doc->root;
 
 	if (root == NULL) {
@@ -698,6 +700,7 @@ policy_read_doc(const struct yd_doc *doc, const struct catalog *c,
 	read_warning(doc, root, p, d);
 	read_alerts(doc, yd_lookup(root, "alerts"), p, d);
 	policy_read_signals(doc, root, c, p, d);
+	policy_read_updates(doc, yd_lookup(root, "updates"), p, d);
 	policy_read_bundle_keys(doc, root, p, d);
 	policy_read_log(doc, yd_lookup(root, "log"), &p->log, d);
 }

@@ -17,6 +17,7 @@
 #include "core/catalog.h"
 #include "core/diag.h"
 #include "core/policy-log.h"
+#include "core/policy-updates.h"
 
 enum policy_mode { MODE_MONITOR, MODE_PROTECT, MODE_LOCKDOWN, MODE_COUNT };
 
@@ -184,6 +185,8 @@ struct policy {
 	enum webhook_format webhook_format;
 	char *webhook_ca_file; /* a pinned CA, or NULL: the system's */
 
+	/* Where a managed machine fetches its policy (updates:). */
+	struct policy_updates updates;
 	/* A signed bundle's (docs/policy.md, "Signed policy"). */
 	bool has_serial;   /* serial: given */
 	long long serial;  /* grows with every signed policy */
@@ -246,6 +249,10 @@ const char *policy_mode_name(enum policy_mode mode);
 const char *allow_by_name(enum allow_by a);
 const char *nobody_answers_name(enum nobody_answers n);
 const char *webhook_format_name(enum webhook_format f);
+
+/* updates.signature_url, or url + ".sig"; NULL without updates. Freed by
+ * the caller. */
+char *policy_updates_signature_url(const struct policy_updates *u);
 
 /* Whether s is an address a webhook may use: https://host[:port][/path]. */
 bool policy_webhook_url_ok(const char *s);

@@ -160,6 +160,25 @@ print_alert(const json_t *rec, const char *event, const char *when)
 		    show_str(rec, "error"), NULL);
 }
 
+/* policy-fetched, policy-fetch-failed (docs/updates.md). */
+static void
+print_fetch(const json_t *rec, const char *event, const char *when)
+{
+	char next[32];
+
+	if (strcmp(event, "policy-fetch-failed") == 0)
+		show_line(TXT_CLI_EVENT_POLICY_FETCH_FAILED, "time", when,
+		    "url", show_str(rec, "url"), "reason",
+		    show_str(rec, "reason"), "next",
+		    show_time(show_str(rec, "next_try"), next, sizeof next),
+		    NULL);
+	else
+		show_line(strcmp(show_str(rec, "result"), "applied") == 0
+			? TXT_CLI_EVENT_POLICY_FETCHED
+			: TXT_CLI_EVENT_POLICY_FETCHED_SAME,
+		    "time", when, "url", show_str(rec, "url"), NULL);
+}
+
 static void
 print_record(const json_t *rec)
 {
@@ -214,6 +233,8 @@ print_record(const json_t *rec)
 		    (unsigned long)json_integer_value(
 			json_object_get(rec, "dropped")),
 		    "time", when, "target", show_str(rec, "target"), NULL);
+	else if (strncmp(event, "policy-fetch", 12) == 0)
+		print_fetch(rec, event, when);
 	else if (strcmp(event, "policy-refused") == 0) {
 		show_line(TXT_CLI_EVENT_POLICY_REFUSED, "time", when, NULL);
 		print_errors(rec);

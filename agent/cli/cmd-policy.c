@@ -335,6 +335,27 @@ write_yaml_signals(const struct policy *p, FILE *out)
 	    out, "  modemmanager: %s\n", p->modemmanager ? "true" : "false");
 }
 
+/* updates:, when the policy fetches its successors (docs/updates.md). */
+static void
+write_yaml_updates(const struct policy *p, FILE *out)
+{
+	const struct policy_updates *u = &p->updates;
+	char every[32], splay[32];
+
+	if (u->url == NULL)
+		return;
+	duration_format(u->every, every, sizeof every);
+	duration_format(u->splay, splay, sizeof splay);
+	fprintf(out, "updates:\n");
+	write_yaml_text(out, "url", u->url, "  ");
+	if (u->signature_url != NULL)
+		write_yaml_text(out, "signature_url", u->signature_url, "  ");
+	if (u->ca_file != NULL)
+		write_yaml_text(out, "ca_file", u->ca_file, "  ");
+	fprintf(out, "  every: %s\n  splay: %s\n  max_size: %lld\n", every,
+	    splay, u->max_size);
+}
+
 /* serial: and expires:, when the policy has them (a signed bundle's). */
 static void
 write_yaml_bundle_keys(const struct policy *p, FILE *out)
@@ -401,6 +422,7 @@ write_yaml(const struct policy *p, FILE *out)
 	write_yaml_warning(p, out);
 	write_yaml_signals(p, out);
 	write_yaml_log(p, out);
+	write_yaml_updates(p, out);
 }
 
 static json_t *
@@ -545,6 +567,20 @@ sources_json(const struct policy *p)
 	return a;
 }
 
+static json_t *
+updates_json(const struct policy *p)
+{
+	const struct policy_updates *u = &p->updates;
+	char *sig = policy_updates_signature_url(u);
+	json_t *j = json_pack("{s:s, s:s, s:s?, s:I, s:I, s:I}", "url", u->url,
+	    "signature_url", sig, "ca_file", u->ca_file, "every_s",
+	    (json_int_t)u->every, "splay_s", (json_int_t)u->splay, "max_size",
+	    (json_int_t)u->max_size);
+
+	free(sig);
+	return j;
+}
+
 static void
 write_json(const struct policy *p, FILE *out)
 {
@@ -575,6 +611,8 @@ write_json(const struct policy *p, FILE *out)
 	    json_pack("{s:s?, s:s?, s:b, s:s}", "syslog", p->log.syslog,
 		"ca_file", p->log.ca_file, "journald", p->log.journald,
 		"facility", log_facility_names[p->log.facility_index]));
+	if (p->updates.url != NULL)
+		json_object_set_new(root, "updates", updates_json(p));
 	json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(root);

@@ -166,6 +166,35 @@ print_log_sink(const json_t *s)
 		    show_str(s, "last_error"), NULL);
 }
 
+/* Where the policy is fetched from, how the last check went, the next. */
+static void
+print_updates(const json_t *u)
+{
+	const char *next_try =
+	    json_string_value(json_object_get(u, "next_try"));
+	char success[32], next[32], when[32];
+
+	if (!json_is_string(json_object_get(u, "url")))
+		return;
+	if (next_try != NULL)
+		show_time(next_try, next, sizeof next);
+	else
+		snprintf(
+		    next, sizeof next, "%s", text(TXT_CLI_STATUS_UPDATES_NOW));
+	if (json_is_string(json_object_get(u, "last_success"))) {
+		show_time(show_str(u, "last_success"), success, sizeof success);
+		show_line(TXT_CLI_STATUS_UPDATES, "url", show_str(u, "url"),
+		    "success", success, "next", next, NULL);
+	} else
+		show_line(TXT_CLI_STATUS_UPDATES_NEVER, "url",
+		    show_str(u, "url"), "next", next, NULL);
+	if (json_is_string(json_object_get(u, "last_error"))) {
+		show_time(show_str(u, "last_error_at"), when, sizeof when);
+		show_line(TXT_CLI_STATUS_UPDATES_ERROR, "when", when, "error",
+		    show_str(u, "last_error"), NULL);
+	}
+}
+
 /* One call source: its state, then its last problem and skipped lines. */
 static void
 print_call_source(const char *source, const json_t *c)
@@ -300,6 +329,7 @@ print_status(const json_t *s)
 	print_alerts(json_object_get(s, "alerts"));
 	print_log_sink(json_object_get(json_object_get(s, "log"), "syslog"));
 	print_log_sink(json_object_get(json_object_get(s, "log"), "journald"));
+	print_updates(json_object_get(s, "updates"));
 	print_calls(json_object_get(s, "calls"));
 	print_signals(json_object_get(s, "signals"));
 	printf("\n");

@@ -20,7 +20,6 @@
  * settings, tries again at once. At most 1000 alerts wait; past that the
  * oldest is dropped, and counted.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -41,10 +40,10 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 #include "agent/daemon/alerts.h"
 #include "agent/daemon/log.h"
+#include "agent/daemon/tls.h"
 #include "core/paths.h"
 #include "core/text.h"
 #include "core/xalloc.h"
@@ -548,15 +547,6 @@ webhook_clear(struct webhook *h)
 	memset(h, 0, sizeof *h);
 }
 
-static bool
-is_ip_literal(const char *host)
-{
-	unsigned char addr[sizeof(struct in6_addr)];
-
-	return inet_pton(AF_INET, host, addr) == 1 ||
-	    inet_pton(AF_INET6, host, addr) == 1;
-}
-
 /* Takes the url apart; h->host stays NULL when it cannot be used. */
 static void
 webhook_parse(struct webhook *h)
@@ -577,7 +567,7 @@ webhook_parse(struct webhook *h)
 		h->host = xstrndup(host + 1, len - 2);
 	else
 		h->host = xstrdup(host);
-	h->host_is_ip = is_ip_literal(h->host);
+	h->host_is_ip = tls_is_ip_literal(h->host);
 	h->port = evhttp_uri_get_port(uri) > 0 ? evhttp_uri_get_port(uri) : 443;
 	path = evhttp_uri_get_path(uri);
 	query = evhttp_uri_get_query(uri);
@@ -600,81 +590,6 @@ webhook_same(const struct webhook *h, const struct policy *p)
 /* ---------------------------------------------------------------------- */
 /* One try                                                                */
 /* ---------------------------------------------------------------------- */
-
-/* An OpenSSL error as words, and the thread's error queue emptied. */
-static const char *
-openssl_reason(unsigned long e)
-{
-	const char *s = e == 0    ? NULL
-	    : ERR_SYSTEM_ERROR(e) ? strerror(ERR_GET_REASON(e))
-				  : ERR_reason_error_string(e);
-
-	ERR_clear_error();
-	return s != NULL ? s : "unknown error";
-}
-
-/*
- * The first real OpenSSL error the bufferevent saw, or 0. It also notes
- * SSL_get_error's codes (SSL_ERROR_SYSCALL...), which have no library and
- * say nothing a socket error does not say better.
- */
-static unsigned long
-tls_error(struct bufferevent *bev)
-{
-	unsigned long e, found = 0;
-
-	while ((e = bufferevent_get_openssl_error(bev)) != 0)
-		if (found == 0 && ERR_GET_LIB(e) != 0 &&
-		    ERR_reason_error_string(e) != NULL)
-			found = e;
-	return found;
-}
-
-static SSL_CTX *
-tls_context(const struct webhook *h, char **why)
-{
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-	int ok;
-
-	if (ctx == NULL) {
-		*why = text_printf(TXT_ALERT_ERR_TLS, "reason",
-		    openssl_reason(ERR_get_error()), NULL);
-		return NULL;
-	}
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-	ok = h->ca_file != NULL
-	    ? SSL_CTX_load_verify_locations(ctx, h->ca_file, NULL)
-	    : SSL_CTX_set_default_verify_paths(ctx);
-	if (ok != 1) {
-		*why = text_printf(TXT_ALERT_ERR_CA_FILE, "file",
-		    h->ca_file != NULL ? h->ca_file : "(system)", "reason",
-		    openssl_reason(ERR_get_error()), NULL);
-		SSL_CTX_free(ctx);
-		return NULL;
-	}
-	return ctx;
-}
-
-/* A TLS session that checks the peer's name (or address) and sends SNI. */
-static SSL *
-tls_session(SSL_CTX *ctx, const struct webhook *h)
-{
-	SSL *ssl = SSL_new(ctx);
-
-	if (ssl == NULL)
-		return NULL;
-	SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-	if (h->host_is_ip) {
-		if (X509_VERIFY_PARAM_set1_ip_asc(
-			SSL_get0_param(ssl), h->host) == 1)
-			return ssl;
-	} else if (SSL_set1_host(ssl, h->host) == 1 &&
-	    SSL_set_tlsext_host_name(ssl, h->host) == 1)
-		return ssl;
-	SSL_free(ssl);
-	return NULL;
-}
 
 static int
 on_answer_headers(struct evhttp_request *req, void *arg)
@@ -815,16 +730,16 @@ attempt_open(struct attempt *t)
 {
 	const struct webhook *h = &t->owner->hook;
 	char *why = NULL;
-	SSL_CTX *ctx = tls_context(h, &why);
+	SSL_CTX *ctx = tls_client_context(h->ca_file, &why);
 	SSL *ssl;
 
 	if (ctx == NULL)
 		return why;
-	ssl = tls_session(ctx, h);
+	ssl = tls_client_session(ctx, h->host, h->host_is_ip);
 	SSL_CTX_free(ctx); /* the session keeps its own reference */
 	if (ssl == NULL)
 		return text_printf(TXT_ALERT_ERR_TLS, "reason",
-		    openssl_reason(ERR_get_error()), NULL);
+		    tls_reason(ERR_get_error()), NULL);
 	if (!attempt_connect(t, ssl) || !attempt_request(t))
 		return text_printf(TXT_ALERT_ERR_CONNECT, "host", h->host,
 		    "reason", strerror(errno != 0 ? errno : EIO), NULL);
@@ -855,7 +770,7 @@ attempt_failure(struct attempt *t)
 {
 	const struct webhook *h = &t->owner->hook;
 	SSL *ssl = t->bev != NULL ? bufferevent_openssl_get_ssl(t->bev) : NULL;
-	unsigned long tls = t->bev != NULL ? tls_error(t->bev) : 0;
+	unsigned long tls = t->bev != NULL ? tls_bufferevent_error(t->bev) : 0;
 	char status[16];
 	long verify;
 
@@ -880,7 +795,7 @@ attempt_failure(struct attempt *t)
 		    X509_verify_cert_error_string(verify), NULL);
 	if (tls != 0)
 		return text_printf(
-		    TXT_ALERT_ERR_TLS, "reason", openssl_reason(tls), NULL);
+		    TXT_ALERT_ERR_TLS, "reason", tls_reason(tls), NULL);
 	if (t->socket_error != 0 && t->socket_error != EAGAIN &&
 	    t->socket_error != EINPROGRESS)
 		return text_printf(TXT_ALERT_ERR_CONNECT, "host", h->host,

@@ -23,6 +23,7 @@
 #include "agent/daemon/bundles.h"
 #include "agent/daemon/calls.h"
 #include "agent/daemon/control.h"
+#include "agent/daemon/fetch.h"
 #include "agent/daemon/log.h"
 #include "agent/daemon/rules.h"
 #include "core/bundle.h"
@@ -254,6 +255,8 @@ publish(struct daemon *dm)
 		alerts_configure(dm->alerts, rs->policy);
 	if (dm->calls != NULL)
 		calls_configure(dm->calls, rs->policy);
+	if (dm->fetch != NULL)
+		fetch_configure(dm->fetch, rs->policy);
 }
 
 static void

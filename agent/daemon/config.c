@@ -79,12 +79,26 @@ load_journal(struct config *c, const struct yd_doc *doc,
 		c->journal_keep = (int)v;
 }
 
+/* updates: settings of the policy fetcher that are the machine's. */
+static void
+load_updates(struct config *c, const struct yd_doc *doc,
+    const struct yd_node *updates, struct diag *d)
+{
+	static const char *const keys[] = { "quick", NULL };
+	const struct yd_node *n;
+
+	if (yd_check_mapping(doc, updates, keys, d) != 0)
+		return;
+	if ((n = yd_lookup(updates, "quick")) != NULL)
+		yd_bool(doc, n, &c->updates_quick, d);
+}
+
 int
 config_load(struct config *c, const char *path, struct diag *d)
 {
 	static const char *const keys[] = { "policy", "catalog", "state_dir",
 		"socket", "gate", "journal", "keys_dir",
-		"policy_dropins", NULL };
+		"policy_dropins", "updates", NULL };
 	size_t errors = d->count;
 	const struct yd_node *n;
 	struct yd_doc doc;
@@ -106,6 +120,8 @@ config_load(struct config *c, const char *path, struct diag *d)
 			load_gate(c, &doc, n, d);
 		if ((n = yd_lookup(doc.root, "journal")) != NULL)
 			load_journal(c, &doc, n, d);
+		if ((n = yd_lookup(doc.root, "updates")) != NULL)
+			load_updates(c, &doc, n, d);
 	}
 	yd_free(&doc);
 	return d->count > errors ? -1 : 0;

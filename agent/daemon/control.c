@@ -338,14 +338,17 @@ control_notifiers(struct control *c, long uid)
 }
 
 /* Records only administrators see: the caregiver's webhook address (an
- * ntfy topic is as good as a password) and PIN changes. */
+ * ntfy topic is as good as a password), the policy server's address (it
+ * may carry a token) and PIN changes. */
 static bool
 admin_only(const json_t *record)
 {
 	const char *event = json_string_value(json_object_get(record, "event"));
 
 	return event != NULL &&
-	    (strncmp(event, "alert-", 6) == 0 || strcmp(event, "pin-set") == 0);
+	    (strncmp(event, "alert-", 6) == 0 ||
+		strncmp(event, "policy-fetch", 12) == 0 ||
+		strcmp(event, "pin-set") == 0);
 }
 
 bool

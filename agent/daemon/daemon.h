@@ -13,6 +13,8 @@
  *   control.c   the control socket: peers, framing, followers
  *   alerts.c    the caregiver's webhook
  *   logsend.c   journal events sent on to syslog and journald
+ *   fetch.c     signed policy fetched over HTTPS (updates:)
+ *   tls.c       TLS for the HTTPS clients (alerts.c, fetch.c)
  *   signals.c   calls, scam pages, sharing sessions; the live engine
  *   calls.c     telephone calls: FRITZ!Box, Asterisk, ModemManager
  *   sockets.c   the listeners and connections of the remote tools running
@@ -57,6 +59,7 @@ struct config {
 	size_t gate_mount_count;
 	long long journal_max_size;
 	int journal_keep;
+	bool updates_quick; /* tests: fetch policy every second */
 };
 
 struct daemon {
@@ -66,6 +69,7 @@ struct daemon {
 	struct launches *launches;
 	struct alerts *alerts;
 	struct logsend *logsend; /* events to syslog and journald */
+	struct fetch *fetch; /* signed policy over HTTPS */
 	struct pin_guard *pins;  /* the caregiver's PIN */
 	struct signals *signals; /* calls, scam pages, sharing sessions */
 	struct sockets *sockets; /* the remote tools' connections */

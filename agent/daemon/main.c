@@ -26,6 +26,7 @@
 #include "agent/daemon/control.h"
 #include "agent/daemon/daemon.h"
 #include "agent/daemon/logsend.h"
+#include "agent/daemon/fetch.h"
 #include "agent/daemon/launches.h"
 #include "agent/daemon/log.h"
 #include "agent/daemon/pin.h"
@@ -510,6 +511,7 @@ daemon_reload(struct daemon *d)
 		rules_publish(d->rules, d->gate);
 		alerts_configure(d->alerts, rs->policy);
 		logsend_configure(d->logsend, rs->policy);
+		fetch_configure(d->fetch, rs->policy);
 		calls_configure(d->calls, rs->policy);
 		log_say(LOG_INFO, TXT_DAEMON_RELOADED, "policy",
 		    d->config.policy_file, NULL);
@@ -651,6 +653,7 @@ shut_down(struct daemon *d)
 	launches_free(d->launches);
 	sockets_free(d->sockets);
 	signals_free(d->signals);
+	fetch_close(d->fetch);
 	alerts_close(d->alerts);
 	pin_guard_free(d->pins);
 	logsend_close(d->logsend);
@@ -720,6 +723,8 @@ main(int argc, char **argv)
 	add_events(&d);
 	d.calls = calls_new(&d);
 	calls_configure(d.calls, rules_current(d.rules)->policy);
+	d.fetch = fetch_open(&d);
+	fetch_configure(d.fetch, rules_current(d.rules)->policy);
 	watchdog_start(d.gate);
 	record_start(&d);
 	bundles_record_start(&d);

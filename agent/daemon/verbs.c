@@ -17,6 +17,7 @@
 #include "agent/daemon/logsend.h"
 #include "agent/daemon/calls.h"
 #include "agent/daemon/control.h"
+#include "agent/daemon/fetch.h"
 #include "agent/daemon/launches.h"
 #include "agent/daemon/log.h"
 #include "agent/daemon/pin.h"
@@ -135,6 +136,20 @@ logsend_json(struct daemon *d, const struct peer *p)
 	return f;
 }
 
+/* Policy updates; the addresses and problems only for administrators. */
+static json_t *
+updates_json(struct daemon *d, const struct peer *p)
+{
+	json_t *u = fetch_status(d->fetch);
+
+	if (!p->admin && json_is_string(json_object_get(u, "url"))) {
+		json_object_set_new(u, "url", json_string("(set)"));
+		json_object_del(u, "signature_url");
+		json_object_del(u, "last_error");
+	}
+	return u;
+}
+
 static void
 verb_status(struct daemon *d, const struct peer *p, json_t *req)
 {
@@ -144,7 +159,7 @@ verb_status(struct daemon *d, const struct peer *p, json_t *req)
 	journal_time(d->started_ms, started, sizeof started);
 	reply_ok(d, p,
 	    json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:I,s:o,s:o,s:I,s:o,"
-		      "s:o,s:I,s:I,s:o,s:o,s:o,s:o}",
+		      "s:o,s:o,s:I,s:I,s:o,s:o,s:o,s:o}",
 		"version", RDGUARD_VERSION, "started", started, "mode",
 		policy_mode_name(rs->policy->mode), "tier", d->tier, "gate",
 		gate_json(d), "hold", holder_strength(d->holder), "policy",
@@ -155,10 +170,11 @@ verb_status(struct daemon *d, const struct peer *p, json_t *req)
 		"allows", allows_json(d, p), "notifiers",
 		(json_int_t)control_notifiers(
 		    d->control, p->admin ? -1 : p->uid),
-		"alerts", alerts_json(d, p), "calls", calls_status(d->calls),
-		"journal_waiting", (json_int_t)d->journal.pending_count,
-		"journal_dropped", (json_int_t)d->journal.dropped, "log",
-		logsend_json(d, p), "signals",
+		"alerts", alerts_json(d, p), "updates", updates_json(d, p),
+		"calls", calls_status(d->calls), "journal_waiting",
+		(json_int_t)d->journal.pending_count, "journal_dropped",
+		(json_int_t)d->journal.dropped, "log", logsend_json(d, p),
+		"signals",
 		signals_status(d, p->admin ? -1 : p->uid), "socket_watch",
 		sockets_status(d->sockets), "bundle", bundles_status(d)));
 }

@@ -317,6 +317,42 @@ the_warning_settings_are_read(void **state)
 }
 
 static void
+the_updates_settings_are_read(void **state)
+{
+	struct diag d = { 0 };
+	struct policy p;
+	char *sig;
+
+	assert_int_equal(policy_load(&p, "good/updates.yaml", &fixture, &d), 0);
+	assert_string_equal(
+	    p.updates.url, "https://policy.example.com/rdguard/desk.yaml");
+	sig = policy_updates_signature_url(&p.updates);
+	assert_string_equal(
+	    sig, "https://policy.example.com/rdguard/desk.yaml.sig?v=2");
+	free(sig);
+	assert_string_equal(p.updates.ca_file, "/etc/rdguard/policy-ca.pem");
+	assert_int_equal(p.updates.every, 30 * 60);
+	assert_int_equal(p.updates.splay, 10 * 60);
+	assert_int_equal(p.updates.max_size, 256 * 1024);
+	policy_free(&p);
+}
+
+static void
+without_updates_nothing_is_fetched(void **state)
+{
+	struct diag d = { 0 };
+	struct policy p;
+
+	assert_int_equal(policy_load(&p, "good/warning.yaml", &fixture, &d), 0);
+	assert_null(p.updates.url);
+	assert_null(policy_updates_signature_url(&p.updates));
+	assert_int_equal(p.updates.every, 15 * 60);
+	assert_int_equal(p.updates.splay, 5 * 60);
+	assert_int_equal(p.updates.max_size, 1024 * 1024);
+	policy_free(&p);
+}
+
+static void
 webhook_addresses_are_checked(void **state)
 {
 	assert_true(policy_webhook_url_ok("https://ntfy.sh/mum-pc"));
@@ -485,6 +521,8 @@ main(void)
 		cmocka_unit_test(every_key_of_a_full_policy_is_read),
 		cmocka_unit_test(the_warning_settings_are_read),
 		cmocka_unit_test(webhook_addresses_are_checked),
+		cmocka_unit_test(the_updates_settings_are_read),
+		cmocka_unit_test(without_updates_nothing_is_fetched),
 		cmocka_unit_test(keys_left_out_keep_their_defaults),
 		cmocka_unit_test(tool_ids_are_only_checked_against_a_catalog),
 		cmocka_unit_test(

@@ -105,7 +105,7 @@ class PolicyCheck(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertEqual(r.stderr.splitlines(), [
             "../bad-unknown-key/policy.d/10-it.yaml:3:1: unknown key 'modes' "
-            "(expected one of: mode, fresh_within, allow_for, risk, thresholds, tools, allow_by, allow_pause, answer_within, when_nobody_answers, speak, contact, alerts, signals, pages, calls, sanctioned, serial, expires, log)"])
+            "(expected one of: mode, fresh_within, allow_for, risk, thresholds, tools, allow_by, allow_pause, answer_within, when_nobody_answers, speak, contact, alerts, signals, pages, calls, sanctioned, serial, expires, log, updates)"])
 
 
 class PolicyShow(unittest.TestCase):

@@ -7,9 +7,9 @@
  * -sign -rawin` writes, and a line naming the key that made it, so that a
  * changed policy and a key that is not trusted can be told apart; what IT
  * makes with stock openssl verifies all the same (docs/policy.md, "Signed
- * policy"). The checks are
- * core/bundle.c's; this file only reads the command line and says what
- * happened. Owns nothing beyond one command's run.
+ * policy"). The checks are core/bundle.c's; this file only reads the
+ * command line and says what happened. Owns nothing beyond one command's
+ * run.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,7 @@
 /*
  * bundle.c: checks and makes the Ed25519 signatures of policy bundles, and
- * reads a signed policy's serial and expiry (see bundle.h).
+ * reads a signed policy's serial and expiry (see bundle.h): the signature
+ * file's forms, raw or text with a key id, and which trusted key made it.
  *
  * Uses OpenSSL 3's EVP interface only: the keys are read fresh for every
  * check, so a key added to or taken from the folder counts at once. Owns no
@@ -50,6 +51,8 @@ read_public_key(const char *path)
 		return NULL;
 	key = PEM_read_PUBKEY(f, NULL, NULL, NULL);
 	fclose(f);
+	if (key == NULL)
+		ERR_clear_error();
 	if (key != NULL && EVP_PKEY_get_base_id(key) != EVP_PKEY_ED25519) {
 		EVP_PKEY_free(key);
 		key = NULL;
@@ -113,36 +116,112 @@ bundle_key_count(const char *keys_dir)
 	return keys;
 }
 
+/* A signature file, read: its 64 bytes and the key id it names, if any. */
+struct signature {
+	unsigned char raw[BUNDLE_SIG_LEN];
+	char key_id[BUNDLE_KEY_ID_LEN + 1]; /* "": it names no key */
+};
+
+/* A `key: KEYID` line (without its newline) into id; 0 or -1. */
+static int
+read_key_line(
+    const unsigned char *line, size_t len, char id[BUNDLE_KEY_ID_LEN + 1])
+{
+	size_t i = strlen("key:"), n = 0;
+
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	while (i < len && n < BUNDLE_KEY_ID_LEN && isxdigit(line[i]))
+		id[n++] = (char)tolower(line[i++]);
+	id[n] = '\0';
+	while (i < len && isspace(line[i]))
+		i++;
+	return n == BUNDLE_KEY_ID_LEN && i == len ? 0 : -1;
+}
+
+/* Adds a line of base64, white space left out, to text; 0, or -1: full. */
+static int
+add_base64(const unsigned char *line, size_t len, unsigned char *text,
+    size_t size, size_t *n)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (isspace(line[i]))
+			continue;
+		if (*n == size - 1)
+			return -1;
+		text[(*n)++] = line[i];
+	}
+	return 0;
+}
+
 /*
- * The 64 signature bytes from a signature file: raw, as openssl writes them,
- * or base64 text. Returns 0, or -1 when it is neither.
+ * The text form: base64 over one or more lines, and at most one line
+ * `key: KEYID`. Returns 0, or -1 with the reason it is malformed in why.
+ */
+static int
+decode_text(
+    const unsigned char *in, size_t len, struct signature *s, enum text_id *why)
+{
+	unsigned char text[128], raw[128];
+	size_t n = 0, end, line;
+
+	*why = TXT_ERR_BUNDLE_BAD_SIGNATURE;
+	for (size_t start = 0; start < len; start = end + 1) {
+		for (end = start; end < len && in[end] != '\n'; end++)
+			;
+		line = end - start;
+		if (line < 4 || memcmp(in + start, "key:", 4) != 0) {
+			if (add_base64(
+				in + start, line, text, sizeof text, &n) != 0)
+				return -1;
+		} else if (s->key_id[0] != '\0' ||
+		    read_key_line(in + start, line, s->key_id) != 0) {
+			*why = TXT_ERR_BUNDLE_BAD_KEY_LINE;
+			return -1;
+		}
+	}
+	/* 64 bytes are 88 characters of base64, the last two '='. */
+	if (n != 88 || text[86] != '=' || text[87] != '=' ||
+	    EVP_DecodeBlock(raw, text, (int)n) != BUNDLE_SIG_LEN + 2)
+		return -1;
+	memcpy(s->raw, raw, BUNDLE_SIG_LEN);
+	return 0;
+}
+
+/*
+ * A signature file: the 64 raw bytes, as openssl writes them, or the text
+ * form. Returns 0, or -1 with the reason it is malformed in why.
  */
 static int
 decode_signature(
-    const unsigned char *in, size_t len, unsigned char out[BUNDLE_SIG_LEN])
+    const unsigned char *in, size_t len, struct signature *s, enum text_id *why)
 {
-	unsigned char text[128], raw[128];
-	size_t n = 0;
-	int decoded;
-
+	memset(s, 0, sizeof *s);
 	if (len == BUNDLE_SIG_LEN) {
-		memcpy(out, in, BUNDLE_SIG_LEN);
+		memcpy(s->raw, in, BUNDLE_SIG_LEN);
 		return 0;
 	}
-	for (size_t i = 0; i < len; i++) {
-		if (isspace(in[i]))
-			continue;
-		if (n == sizeof text - 1)
-			return -1;
-		text[n++] = in[i];
+	return decode_text(in, len, s, why);
+}
+
+/* The key id: SHA-256 over the raw public key, its first bytes in hex. */
+static int
+key_id_of(EVP_PKEY *key, char id[BUNDLE_KEY_ID_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[32], md[EVP_MAX_MD_SIZE];
+	size_t len = sizeof raw;
+	unsigned int md_len;
+
+	if (EVP_PKEY_get_raw_public_key(key, raw, &len) != 1 ||
+	    len != sizeof raw ||
+	    EVP_Digest(raw, len, md, &md_len, EVP_sha256(), NULL) != 1)
+		return -1;
+	for (size_t i = 0; i < BUNDLE_KEY_ID_LEN / 2; i++) {
+		id[2 * i] = hex[md[i] >> 4];
+		id[2 * i + 1] = hex[md[i] & 0xf];
 	}
-	/* 64 bytes are 88 characters of base64, the last two '='. */
-	if (n != 88 || text[86] != '=' || text[87] != '=')
-		return -1;
-	decoded = EVP_DecodeBlock(raw, text, (int)n);
-	if (decoded != BUNDLE_SIG_LEN + 2)
-		return -1;
-	memcpy(out, raw, BUNDLE_SIG_LEN);
+	id[BUNDLE_KEY_ID_LEN] = '\0';
 	return 0;
 }
 
@@ -161,35 +240,75 @@ signature_matches(
 	return ok;
 }
 
+/* What trying the trusted keys found. */
+struct search {
+	long keys;  /* trusted keys in the folder */
+	long named; /* those the signature's key id names (all, without one) */
+	bool found; /* one of those made the signature */
+};
+
 /*
- * Tries each trusted key; stores the name of the one that signed. Returns
- * the number of keys tried, or -1 when one matched.
+ * Tries one trusted key, when the signature names it or names no key, and
+ * stores its name and id in info.
  */
-static long
-find_signer(const char *keys_dir, const unsigned char *sig, const char *policy,
-    size_t len, struct bundle_info *info)
+static void
+try_key(EVP_PKEY *key, const char *name, const struct signature *sig,
+    const char *policy, size_t len, struct bundle_info *info, struct search *s)
+{
+	char id[BUNDLE_KEY_ID_LEN + 1];
+
+	s->keys++;
+	if (key_id_of(key, id) != 0 ||
+	    (sig->key_id[0] != '\0' && strcmp(id, sig->key_id) != 0))
+		return;
+	s->named++;
+	snprintf(info->key, sizeof info->key, "%s", name);
+	snprintf(info->key_id, sizeof info->key_id, "%s", id);
+	s->found = signature_matches(key, sig->raw, policy, len);
+}
+
+/* Tries the trusted keys in name order until one made the signature. */
+static void
+find_signer(const char *keys_dir, const struct signature *sig,
+    const char *policy, size_t len, struct bundle_info *info, struct search *s)
 {
 	size_t count;
 	char **names = list_key_files(keys_dir, &count);
-	long tried = 0;
 
-	for (size_t i = 0; i < count && tried >= 0; i++) {
+	memset(s, 0, sizeof *s);
+	for (size_t i = 0; i < count && !s->found; i++) {
 		char *path = xasprintf("%s/%s", keys_dir, names[i]);
 		EVP_PKEY *key = read_public_key(path);
 
-		if (key != NULL) {
-			tried++;
-			if (signature_matches(key, sig, policy, len)) {
-				snprintf(info->key, sizeof info->key, "%s",
-				    names[i]);
-				tried = -1;
-			}
-		}
+		if (key != NULL)
+			try_key(key, names[i], sig, policy, len, info, s);
 		EVP_PKEY_free(key);
 		free(path);
 	}
 	free_names(names, count);
-	return tried;
+}
+
+/*
+ * Why no trusted key made the signature. Without a key id, a changed byte
+ * and a key that is not trusted look the same; with one, they do not.
+ */
+static void
+add_no_signer(const char *keys_dir, const char *name,
+    const struct signature *sig, const struct search *s,
+    const struct bundle_info *info, struct diag *d)
+{
+	if (s->keys == 0)
+		diag_add(d, name, 0, 0, TXT_ERR_BUNDLE_NO_KEYS, "dir", keys_dir,
+		    NULL);
+	else if (sig->key_id[0] == '\0')
+		diag_add(d, name, 0, 0, TXT_ERR_BUNDLE_MISMATCH, "dir",
+		    keys_dir, NULL);
+	else if (s->named == 0)
+		diag_add(d, name, 0, 0, TXT_ERR_BUNDLE_NOT_TRUSTED, "key_id",
+		    sig->key_id, "dir", keys_dir, NULL);
+	else
+		diag_add(d, name, 0, 0, TXT_ERR_BUNDLE_CHANGED, "key_id",
+		    sig->key_id, "key", info->key, NULL);
 }
 
 /* serial: and expires: of the signed policy. */
@@ -222,30 +341,24 @@ bundle_verify(const char *keys_dir, const char *name, const char *policy,
     size_t policy_len, const unsigned char *sig, size_t sig_len,
     struct bundle_info *info, struct diag *d)
 {
-	unsigned char raw[BUNDLE_SIG_LEN];
+	struct signature s;
+	struct search found;
+	enum text_id why;
 	char got[32];
-	long tried;
 
 	memset(info, 0, sizeof *info);
 	if (sig == NULL) {
 		diag_add(d, name, 0, 0, TXT_ERR_BUNDLE_NO_SIGNATURE, NULL);
 		return -1;
 	}
-	if (decode_signature(sig, sig_len, raw) != 0) {
+	if (decode_signature(sig, sig_len, &s, &why) != 0) {
 		snprintf(got, sizeof got, "%zu", sig_len);
-		diag_add(d, name, 0, 0, TXT_ERR_BUNDLE_BAD_SIGNATURE, "n", got,
-		    NULL);
+		diag_add(d, name, 0, 0, why, "n", got, NULL);
 		return -1;
 	}
-	tried = find_signer(keys_dir, raw, policy, policy_len, info);
-	if (tried == 0) {
-		diag_add(d, name, 0, 0, TXT_ERR_BUNDLE_NO_KEYS, "dir", keys_dir,
-		    NULL);
-		return -1;
-	}
-	if (tried > 0) {
-		diag_add(d, name, 0, 0, TXT_ERR_BUNDLE_MISMATCH, "dir",
-		    keys_dir, NULL);
+	find_signer(keys_dir, &s, policy, policy_len, info, &found);
+	if (!found.found) {
+		add_no_signer(keys_dir, name, &s, &found, info, d);
 		return -1;
 	}
 	return read_header(name, policy, policy_len, info, d);
@@ -337,6 +450,38 @@ bundle_sign(const char *key_file, const char *policy, size_t policy_len,
 	if (!ok)
 		add_openssl_error(d, key_file, TXT_ERR_BUNDLE_PRIVATE_KEY);
 	return ok ? 0 : -1;
+}
+
+int
+bundle_key_id(
+    const char *key_file, char id[BUNDLE_KEY_ID_LEN + 1], struct diag *d)
+{
+	EVP_PKEY *key = read_public_key(key_file);
+	int rc;
+
+	if (key == NULL && (key = read_private_key(key_file, d)) == NULL)
+		return -1;
+	if ((rc = key_id_of(key, id)) != 0)
+		add_openssl_error(d, key_file, TXT_ERR_BUNDLE_PRIVATE_KEY);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+size_t
+bundle_signature_text(const unsigned char sig[BUNDLE_SIG_LEN],
+    const char *key_id, char *buf, size_t size)
+{
+	unsigned char b64[BUNDLE_SIG_TEXT_MAX];
+	int n;
+
+	EVP_EncodeBlock(b64, sig, BUNDLE_SIG_LEN);
+	if (key_id != NULL)
+		n = snprintf(buf, size, "%s\nkey: %s\n", (char *)b64, key_id);
+	else
+		n = snprintf(buf, size, "%s\n", (char *)b64);
+	if (n < 0)
+		return 0;
+	return (size_t)n < size ? (size_t)n : size - 1;
 }
 
 /* A new file (never an existing one) with mode, as a stream; NULL with d. */

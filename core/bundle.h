@@ -4,10 +4,13 @@
  * (managed machines)").
  *
  * A signature is the 64 raw bytes `openssl pkeyutl -sign -rawin` writes, or
- * the same in base64. Trusted keys are PEM public keys (as `openssl pkey
- * -pubout` writes) in one folder, one a file ending in .pem or .pub. This
- * file only checks and makes signatures and reads a policy's serial and
- * expiry; what a daemon does with a bundle is agent/daemon/bundles.c's.
+ * the same in base64, which may be followed by a line `key: KEYID` naming
+ * the key that made it (as `rdguard policy sign` writes it). A key id is the
+ * first 16 hex digits of SHA-256 over the public key's raw 32 bytes. Trusted
+ * keys are PEM public keys (as `openssl pkey -pubout` writes) in one folder,
+ * one a file ending in .pem or .pub. This file only checks and makes
+ * signatures and reads a policy's serial and expiry; what a daemon does with
+ * a bundle is agent/daemon/bundles.c's.
  */
 #ifndef RDGUARD_BUNDLE_H
 #define RDGUARD_BUNDLE_H
@@ -17,13 +20,17 @@
 
 #include "core/diag.h"
 
-#define BUNDLE_SIG_LEN 64
+#define BUNDLE_SIG_LEN      64
+#define BUNDLE_KEY_ID_LEN   16  /* hex digits */
+#define BUNDLE_SIG_TEXT_MAX 128 /* the text form, with its key line */
 
 /* What a bundle that verified says about itself. */
 struct bundle_info {
 	char key[256];     /* the trusted key's file name that signed it */
 	long long serial;  /* the policy's serial: */
 	long long expires; /* unix time of expires:, or 0: never */
+
+	char key_id[BUNDLE_KEY_ID_LEN + 1]; /* the key id of key */
 };
 
 /* How many trusted keys the folder holds (0 when it is missing). */
@@ -33,8 +40,11 @@ size_t bundle_key_count(const char *keys_dir);
  * Verifies sig over the policy's bytes against the keys in keys_dir and
  * reads the policy's serial and expiry. name is what messages call the
  * policy. Returns 0, or -1 with the reason in d: a missing or malformed
- * signature, no trusted key, one that does not match (changed bytes or a
- * key that is not trusted), no serial. Expiry is not judged here.
+ * signature, no trusted key, a key id that names no trusted key, one that
+ * names a trusted key the signature does not match (changed bytes), one
+ * that does not match without a key id (changed bytes or a key that is not
+ * trusted: the signature alone cannot tell), no serial. A signature with a
+ * key id is checked with that key only. Expiry is not judged here.
  */
 int bundle_verify(const char *keys_dir, const char *name, const char *policy,
     size_t policy_len, const unsigned char *sig, size_t sig_len,
@@ -52,6 +62,20 @@ int bundle_judge(const struct bundle_info *info, const char *name,
 /* Signs the policy's bytes with a PEM private key; 0 or -1 with d. */
 int bundle_sign(const char *key_file, const char *policy, size_t policy_len,
     unsigned char sig[BUNDLE_SIG_LEN], struct diag *d);
+
+/*
+ * The key id of a PEM key, public or private, into id; 0 or -1 with d.
+ */
+int bundle_key_id(
+    const char *key_file, char id[BUNDLE_KEY_ID_LEN + 1], struct diag *d);
+
+/*
+ * The text form of a signature: its base64, and a line `key: KEYID` when
+ * key_id is not NULL, each ending in a newline, into buf (at least
+ * BUNDLE_SIG_TEXT_MAX). Returns its length.
+ */
+size_t bundle_signature_text(const unsigned char sig[BUNDLE_SIG_LEN],
+    const char *key_id, char *buf, size_t size);
 
 /*
  * Makes a key pair: the private key (mode 0600) and, when pub_file is not

@@ -3,11 +3,13 @@
  * keygen`, `sign`, `verify` (no daemon needed) and `apply` (through
  * rdguardd's control socket, administrators only).
  *
- * A signature is written exactly as `openssl pkeyutl -sign -rawin` writes
- * it (64 raw bytes), so that what IT makes with stock openssl and what this
- * makes are the same file (docs/policy.md, "Signed policy"). The checks are
- * core/bundle.c's; this file only reads the command line and says what
- * happened. Owns nothing beyond one command's run.
+ * A signature is written as the base64 of the 64 bytes `openssl pkeyutl
+ * -sign -rawin` writes, and a line naming the key that made it, so that a
+ * changed policy and a key that is not trusted can be told apart; what IT
+ * makes with stock openssl verifies all the same (docs/policy.md, "Signed
+ * policy"). The checks are core/bundle.c's; this file only reads the
+ * command line and says what happened. Owns nothing beyond one command's
+ * run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,17 +42,20 @@ failed(struct diag *d)
 int
 policy_keygen(int argc, char **argv)
 {
+	char id[BUNDLE_KEY_ID_LEN + 1];
 	struct diag d = { 0 };
 	char *line;
 
 	if (argc < 1 || argc > 2 || argv[0][0] == '-' ||
 	    (argc == 2 && argv[1][0] == '-'))
 		return cli_usage(&cmd_policy);
-	if (bundle_keygen(argv[0], argc == 2 ? argv[1] : "-", &d) != 0)
+	if (bundle_keygen(argv[0], argc == 2 ? argv[1] : "-", &d) != 0 ||
+	    bundle_key_id(argv[0], id, &d) != 0)
 		return failed(&d);
 	line = text_printf(argc == 2 ? TXT_CLI_POLICY_KEYGEN_DONE
 				     : TXT_CLI_POLICY_KEYGEN_STDOUT,
-	    "private", argv[0], "public", argc == 2 ? argv[1] : "", NULL);
+	    "private", argv[0], "public", argc == 2 ? argv[1] : "", "key_id",
+	    id, NULL);
 	fprintf(argc == 2 ? stdout : stderr, "%s\n", line);
 	free(line);
 	return CLI_OK;
@@ -58,15 +63,14 @@ policy_keygen(int argc, char **argv)
 
 /* Writes the signature file whole: temp file, fsync, rename. */
 static int
-write_signature(const char *path, const unsigned char *sig, struct diag *d)
+write_signature(const char *path, const char *text, size_t len, struct diag *d)
 {
 	char *tmp = xasprintf("%s.tmp", path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	int rc = -1;
 
 	if (fd >= 0) {
-		rc = write(fd, sig, BUNDLE_SIG_LEN) == BUNDLE_SIG_LEN &&
-			fsync(fd) == 0
+		rc = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0
 		    ? 0
 		    : -1;
 		if (close(fd) != 0)
@@ -83,11 +87,12 @@ write_signature(const char *path, const unsigned char *sig, struct diag *d)
 	return rc;
 }
 
-/* sign --key PRIVATE.pem FILE: writes FILE.sig. */
+/* sign --key PRIVATE.pem FILE: writes FILE.sig, naming the key. */
 int
 policy_sign(int argc, char **argv)
 {
 	unsigned char sig[BUNDLE_SIG_LEN];
+	char id[BUNDLE_KEY_ID_LEN + 1], text[BUNDLE_SIG_TEXT_MAX];
 	struct diag d = { 0 };
 	char *policy, *sig_path, *line;
 	size_t len;
@@ -99,9 +104,11 @@ policy_sign(int argc, char **argv)
 		return failed(&d);
 	sig_path = xasprintf("%s.sig", argv[2]);
 	if (bundle_sign(argv[1], policy, len, sig, &d) == 0 &&
-	    write_signature(sig_path, sig, &d) == 0) {
+	    bundle_key_id(argv[1], id, &d) == 0 &&
+	    write_signature(sig_path, text,
+		bundle_signature_text(sig, id, text, sizeof text), &d) == 0) {
 		line = text_printf(TXT_CLI_POLICY_SIGNED, "file", argv[2],
-		    "sig", sig_path, NULL);
+		    "key_id", id, "sig", sig_path, NULL);
 		printf("%s\n", line);
 		free(line);
 		rc = CLI_OK;
@@ -120,8 +127,8 @@ print_verified(const char *file, const struct bundle_info *info)
 	bundle_format_time(info->expires, expires, sizeof expires);
 	line = text_printf(info->expires != 0 ? TXT_CLI_POLICY_VERIFIED
 					      : TXT_CLI_POLICY_VERIFIED_FOREVER,
-	    "file", file, "key", info->key, "serial", serial, "expires",
-	    expires, NULL);
+	    "file", file, "key", info->key, "key_id", info->key_id, "serial",
+	    serial, "expires", expires, NULL);
 	printf("%s\n", line);
 	free(line);
 }

@@ -298,6 +298,10 @@ print_bundle(const json_t *b)
 		id = TXT_CLI_STATUS_MANAGED_FOREVER;
 	show_line(id, "serial", serial, "origin", show_str(b, "origin"),
 	    "expires", show_str(b, "expires"), NULL);
+	if (id != TXT_CLI_STATUS_MANAGED_FORCED &&
+	    json_object_get(b, "key_id") != NULL)
+		show_line(TXT_CLI_STATUS_MANAGED_KEY, "key", show_str(b, "key"),
+		    "key_id", show_str(b, "key_id"), NULL);
 }
 
 static void

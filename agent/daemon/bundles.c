@@ -41,6 +41,7 @@ struct bundles {
 	long long serial;
 	long long expires;
 	char key[256];
+	char key_id[BUNDLE_KEY_ID_LEN + 1];
 	char *origin;
 	char *path;       /* the file the policy in force was loaded from */
 	bool forced;      /* an administrator forced an unsigned policy */
@@ -266,6 +267,7 @@ set_in_force(struct bundles *b, const struct bundle_info *info,
 	b->serial = info->serial;
 	b->expires = info->expires;
 	snprintf(b->key, sizeof b->key, "%s", info->key);
+	snprintf(b->key_id, sizeof b->key_id, "%s", info->key_id);
 	free(b->origin);
 	free(b->path);
 	b->origin = xstrdup(origin);
@@ -284,11 +286,12 @@ record_applied(struct daemon *dm, const char *origin)
 	if (b->expires != 0)
 		bundle_format_time(b->expires, expires, sizeof expires);
 	log_say(LOG_INFO, TXT_DAEMON_BUNDLE_APPLIED, "origin", origin, "serial",
-	    serial, "key", b->key, NULL);
+	    serial, "key", b->key, "key_id", b->key_id, NULL);
 	daemon_record(dm,
-	    json_pack("{s:s,s:s,s:I,s:s,s:s?,s:s}", "event", "policy-bundle",
-		"origin", origin, "serial", (json_int_t)b->serial, "key",
-		b->key, "expires", b->expires != 0 ? expires : NULL, "mode",
+	    json_pack("{s:s,s:s,s:I,s:s,s:s,s:s?,s:s}", "event",
+		"policy-bundle", "origin", origin, "serial",
+		(json_int_t)b->serial, "key", b->key, "key_id", b->key_id,
+		"expires", b->expires != 0 ? expires : NULL, "mode",
 		policy_mode_name(rules_current(dm->rules)->policy->mode)));
 }
 
@@ -661,6 +664,7 @@ bundles_status(const struct daemon *dm)
 		return s;
 	json_object_set_new(s, "serial", json_integer(b->serial));
 	json_object_set_new(s, "key", json_string(b->key));
+	json_object_set_new(s, "key_id", json_string(b->key_id));
 	if (b->expires != 0) {
 		bundle_format_time(b->expires, expires, sizeof expires);
 		json_object_set_new(s, "expires", json_string(expires));

@@ -3,10 +3,12 @@
 
 A key pair made with `rdguard policy keygen`, its public half in a keys
 folder given to the daemon: the machine is managed. Policies are signed with
-`rdguard policy sign` or with stock `openssl pkeyutl -sign -rawin`. The mode
-each policy sets (monitor, protect, lockdown) shows which one is in force.
+`rdguard policy sign` (which names the key: `key: KEYID`) or with stock
+`openssl pkeyutl -sign -rawin`. The mode each policy sets (monitor, protect,
+lockdown) shows which one is in force.
 """
 
+import hashlib
 import os
 import shutil
 import signal
@@ -25,6 +27,15 @@ def policy_text(serial, mode, expires=None):
     return text
 
 
+def openssl_key_id(pub):
+    """The key id as docs/policy.md computes it with openssl: SHA-256 over
+    the raw 32 bytes of the public key, its first 16 hex digits."""
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-in", pub,
+                          "-outform", "DER"], capture_output=True,
+                         check=True).stdout
+    return hashlib.sha256(der[-32:]).hexdigest()[:16]
+
+
 class BundleTest(DaemonTest):
     """A managed daemon: its policy file signed, a trusted key installed."""
 
@@ -34,8 +45,9 @@ class BundleTest(DaemonTest):
         self.keys = os.path.join(self.dir, "keys")
         os.mkdir(self.keys)
         self.key = os.path.join(self.dir, "it.pem")
-        self.rdguard("policy", "keygen", self.key,
-                     os.path.join(self.keys, "it.pub"))
+        self.keygen = self.rdguard("policy", "keygen", self.key,
+                                   os.path.join(self.keys, "it.pub")).stdout
+        self.key_id = openssl_key_id(os.path.join(self.keys, "it.pub"))
         self.policy = os.path.join(self.dir, "policy.yaml")
         self.write_signed(self.policy, 5, "protect")
         self.daemon = self.new_daemon().start()
@@ -51,10 +63,10 @@ class BundleTest(DaemonTest):
             raise AssertionError(f"rdguard {args} failed: {result.stderr}")
         return result
 
-    def write_signed(self, path, serial, mode, expires=None):
+    def write_signed(self, path, serial, mode, expires=None, key=None):
         with open(path, "w") as f:
             f.write(policy_text(serial, mode, expires))
-        self.rdguard("policy", "sign", "--key", self.key, path)
+        self.rdguard("policy", "sign", "--key", key or self.key, path)
         return path
 
     def bundle(self):
@@ -72,12 +84,19 @@ class BundleTest(DaemonTest):
         self.assertTrue(b["managed"])
         self.assertEqual(b["serial"], 5)
         self.assertEqual(b["key"], "it.pub")
+        self.assertEqual(b["key_id"], self.key_id)
+        self.assertIn(f"key id {self.key_id}.", self.keygen)
+        with open(self.policy + ".sig") as f:
+            self.assertEqual(f.read().splitlines()[1], f"key: {self.key_id}")
         self.assertEqual(self.daemon.status()["mode"], "protect")
         text = self.daemon.cli("status").stdout
         self.assertIn("Policy: managed; signed serial 5", text)
+        self.assertIn(f"Signed with the trusted key it.pub (key id "
+                      f"{self.key_id}).", text)
         applied = self.journal("policy-bundle")
-        self.assertEqual([(e["serial"], e["key"], e["origin"])
-                          for e in applied], [(5, "it.pub", self.policy)])
+        self.assertEqual([(e["serial"], e["key"], e["key_id"], e["origin"])
+                          for e in applied],
+                         [(5, "it.pub", self.key_id, self.policy)])
         kept = os.path.join(self.daemon.state, "bundle")
         with open(os.path.join(kept, "current")) as f:
             self.assertEqual(f.read().strip(), "5")
@@ -147,7 +166,7 @@ class BundleTest(DaemonTest):
         self.assertEqual(self.bundle()["serial"], 8)
         self.assertEqual(self.daemon.status()["mode"], "monitor")
 
-    def test_expired_and_tampered_are_refused(self):
+    def test_expired_tampered_and_untrusted_are_refused(self):
         expired = self.write_signed(os.path.join(self.dir, "exp.yaml"), 9,
                                     "monitor", expires="2020-01-01")
         r = self.daemon.cli("policy", "apply", expired, check=False)
@@ -159,8 +178,32 @@ class BundleTest(DaemonTest):
             f.write("mode: monitor\n")
         r = self.daemon.cli("policy", "apply", tampered, check=False)
         self.assertEqual(r.returncode, 1)
-        self.assertIn("does not match", r.stderr)
+        self.assertIn(f"{tampered}: the policy was changed after it was "
+                      f"signed with the trusted key {self.key_id} (it.pub)",
+                      r.stderr)
+        other = os.path.join(self.dir, "other.pem")
+        self.rdguard("policy", "keygen", other,
+                     os.path.join(self.dir, "other.pub"))
+        untrusted = self.write_signed(os.path.join(self.dir, "u.yaml"), 9,
+                                      "monitor", key=other)
+        r = self.daemon.cli("policy", "apply", untrusted, check=False)
+        self.assertEqual(r.returncode, 1)
+        other_id = openssl_key_id(os.path.join(self.dir, "other.pub"))
+        self.assertIn(f"{untrusted}: the policy was signed with the key "
+                      f"{other_id}, which is not one of the trusted keys in "
+                      f"{self.keys}", r.stderr)
+        # openssl's raw signature does not name its key: one message.
+        subprocess.run(["openssl", "pkeyutl", "-sign", "-rawin", "-inkey",
+                        self.key, "-in", untrusted, "-out",
+                        untrusted + ".sig"], check=True)
+        with open(untrusted, "a") as f:
+            f.write("mode: lockdown\n")
+        r = self.daemon.cli("policy", "apply", untrusted, check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"{untrusted}: the signature does not match the policy "
+                      f"with any trusted key in {self.keys}", r.stderr)
         self.assertEqual(self.daemon.status()["mode"], "protect")
+        self.assertEqual(self.bundle()["serial"], 5)
 
     def test_expiry_while_in_force_keeps_the_policy(self):
         soon = time.strftime("%Y-%m-%dT%H:%M:%SZ",

@@ -169,8 +169,20 @@ check_level_answer(const char *s)
 	return setup_check_level(s);
 }
 
-static const char *const level_by_number[] = { "monitor", "protect",
-	"lockdown" };
+/* The level an answer names: its number in the question, or its name;
+ * no answer (Enter) is protect. */
+static const char *
+level_named(const char *answer)
+{
+	static const char *const by_number[] = { "monitor", "protect",
+		"lockdown" };
+
+	if (answer == NULL)
+		return "protect";
+	if (answer[0] >= '1' && answer[0] <= '3' && answer[1] == '\0')
+		return by_number[answer[0] - '1'];
+	return answer;
+}
 
 static int
 ask_level(struct setup_answers *a)
@@ -181,12 +193,8 @@ ask_level(struct setup_answers *a)
 
 	if (ended)
 		return -1;
-	if (line == NULL || (line[0] >= '1' && line[0] <= '3' && !line[1])) {
-		a->level =
-		    xstrdup(level_by_number[line == NULL ? 1 : line[0] - '1']);
-		free(line);
-	} else
-		a->level = line;
+	a->level = xstrdup(level_named(line));
+	free(line);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
  * temporary and the backup file while it runs; leaves neither behind.
  */
 #include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -145,6 +146,24 @@ write_answers(
 	write_calls(out, a);
 }
 
+/*
+ * The file holds the alert address, which is a secret (whoever knows an ntfy
+ * topic reads and sends on it; rdguardd shows it only to administrators),
+ * and the family's phone numbers: readable by root and the group
+ * rdguard-admin, or by root alone when there is no such group.
+ */
+static int
+protect_file(int fd)
+{
+	const struct group *g = getgrnam(SETUP_ADMIN_GROUP);
+
+	if (g == NULL)
+		return fchmod(fd, 0600);
+	if (fchown(fd, 0, g->gr_gid) != 0)
+		return -1;
+	return fchmod(fd, 0640);
+}
+
 /* Writes the answers to a new temporary file in dir; its path, or NULL. */
 static char *
 write_temporary(
@@ -154,7 +173,7 @@ write_temporary(
 	int fd = mkstemp(tmp), failed;
 	FILE *out;
 
-	if (fd < 0 || fchmod(fd, 0644) != 0 ||
+	if (fd < 0 || protect_file(fd) != 0 ||
 	    (out = fdopen(fd, "w")) == NULL) {
 		cli_error(TXT_CLI_SETUP_CANNOT_WRITE, "file", tmp, "reason",
 		    strerror(errno), NULL);

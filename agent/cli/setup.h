@@ -11,9 +11,10 @@
 
 #include "agent/cli/cli.h"
 
-#define SETUP_FILE_NAME "10-setup.yaml"
-#define SETUP_NAME_MAX  80 /* bytes of the caregiver's name */
-#define SETUP_PIN_MAX   64 /* bytes read for a PIN, with the NUL */
+#define SETUP_FILE_NAME   "10-setup.yaml"
+#define SETUP_ADMIN_GROUP "rdguard-admin" /* may read the file */
+#define SETUP_NAME_MAX    80              /* bytes of the caregiver's name */
+#define SETUP_PIN_MAX     64 /* bytes read for a PIN, with the NUL */
 
 /* What the person answered; NULL (or empty lists) for what they skipped. */
 struct setup_answers {

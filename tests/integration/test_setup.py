@@ -16,6 +16,7 @@ real command, against a policy and drop-in folder of the test's own.
 - Not root: it says so, and writes nothing.
 """
 
+import grp
 import json
 import os
 import pty
@@ -105,8 +106,17 @@ class NonInteractive(unittest.TestCase):
             text = f.read()
         self.assertTrue(text.startswith("# Written by sudo rdguard setup"))
         self.assertIn("# Whom the warning says to call.\ncontact:\n", text)
-        self.assertEqual(os.stat(self.folder.setup_file).st_mode & 0o777,
-                         0o644)
+        # The alert address is a secret: root and rdguard-admin only.
+        st = os.stat(self.folder.setup_file)
+        try:
+            admins = grp.getgrnam("rdguard-admin").gr_gid
+            self.assertEqual((st.st_mode & 0o777, st.st_uid, st.st_gid),
+                             (0o640, 0, admins))
+        except KeyError:
+            self.assertEqual((st.st_mode & 0o777, st.st_uid), (0o600, 0))
+        r = self.folder.rdguard("policy", "check", user=NOBODY)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(self.folder.setup_file, r.stderr)
 
         check = self.folder.rdguard("policy", "check")
         self.assertEqual(check.returncode, 0, check.stderr)

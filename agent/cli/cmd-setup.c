@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "agent/cli/cli.h"
+#include "agent/cli/client.h"
 #include "agent/cli/setup.h"
 #include "agent/cli/show.h"
 #include "core/xalloc.h"
@@ -135,6 +136,23 @@ read_pin(struct setup_answers *a)
 	return 0;
 }
 
+/*
+ * The person asked learns that rdguardd cannot be reached before they
+ * answer, not after: the PIN and the reload need it.
+ */
+static int
+reach_daemon(const struct cli_options *o, const struct setup_run *r)
+{
+	struct client c;
+
+	if (!r->interactive || !r->reload)
+		return CLI_OK;
+	if (client_connect(&c, o) != CLI_OK)
+		return CLI_NO_DAEMON;
+	client_close(&c);
+	return CLI_OK;
+}
+
 /* The answers, asked or from the options; returns 0 or an exit code. */
 static int
 get_answers(struct setup_run *r)
@@ -207,6 +225,7 @@ setup_exec(const struct cli_options *o, int argc, char **argv)
 		return CLI_FAILED;
 	}
 	if ((rc = parse_options(&r, argc, argv)) == 0 &&
+	    (rc = reach_daemon(o, &r)) == CLI_OK &&
 	    (rc = get_answers(&r)) == 0 &&
 	    (rc = give_pin(o, &r.answers)) == CLI_OK &&
 	    (rc = setup_write(o, &r.answers, &written)) == CLI_OK) {

@@ -342,8 +342,15 @@ class Interactive(unittest.TestCase):
         t.kill()  # stopped halfway: nothing written
         self.assertEqual(self.folder.files(), [])
 
+    def test_no_rdguardd_is_said_before_the_questions(self):
+        r = self.folder.rdguard("setup", stdin="2\n")
+        self.assertEqual(r.returncode, 3)
+        self.assertEqual(r.stdout, "")
+        self.assertIn("cannot reach rdguardd", r.stderr)
+        self.assertEqual(self.folder.files(), [])
+
     def test_the_end_of_the_input_changes_nothing(self):
-        r = self.folder.rdguard("setup", stdin="2\nAnna\n")
+        r = self.folder.rdguard("setup", "--no-reload", stdin="2\nAnna\n")
         self.assertEqual(r.returncode, 2)
         self.assertIn("rdguard: setup stopped before the last answer; "
                       "nothing was changed", r.stderr)

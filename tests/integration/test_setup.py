@@ -136,6 +136,18 @@ class NonInteractive(unittest.TestCase):
         self.assertEqual(shown["calls"]["fritzbox"]["host"], "fritz.box")
         self.assertEqual(shown["allow_by"], "self")  # no PIN given
 
+    def test_policy_dropins_names_the_folder(self):
+        other = os.path.join(self.folder.dir, "desk.d")
+        r = self.folder.rdguard("--policy-dropins", other, "setup",
+                                "--non-interactive", "--level", "monitor",
+                                "--no-reload")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(os.listdir(other), ["10-setup.yaml"])
+        self.assertEqual(self.folder.files(), [])
+        shown = json.loads(self.folder.rdguard(
+            "--policy-dropins", other, "policy", "show", "--json").stdout)
+        self.assertEqual(shown["mode"], "monitor")
+
     def test_running_it_again_replaces_the_answers(self):
         self.assertEqual(self.setup(*FULL).returncode, 0)
         r = self.setup("--level", "monitor")

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/text.h"
 
@@ -43,6 +44,7 @@ extern const struct cli_verb cmd_kill;
 extern const struct cli_verb cmd_policy;
 extern const struct cli_verb cmd_release;
 extern const struct cli_verb cmd_reload;
+extern const struct cli_verb cmd_setup;
 extern const struct cli_verb cmd_signal;
 extern const struct cli_verb cmd_status;
 extern const struct cli_verb cmd_test_alert;
@@ -64,6 +66,18 @@ int policy_apply(const struct cli_options *o, int argc, char **argv);
 
 /* events-trace.c: a journal record as a trace event, or NULL. */
 json_t *journal_record_as_trace(const json_t *rec);
+
+/*
+ * Prints prompt (when standard input is a terminal) and reads one line into
+ * buf without showing it; returns 0, or -1 at the end of the input.
+ */
+int cli_read_secret(enum text_id prompt, char *buf, size_t size);
+
+/*
+ * cmd-caregiver-pin.c: sends the caregiver's PIN to rdguardd, clears the
+ * size bytes of pin, and says it is set. Returns the exit code.
+ */
+int cli_set_pin(const struct cli_options *o, char *pin, size_t size);
 
 /* Reads a tool number as `rdguard status` shows it ("7" or "#7"). */
 bool cli_parse_id(const char *s, unsigned *id);

@@ -14,19 +14,19 @@
 #include "agent/cli/client.h"
 #include "agent/cli/show.h"
 
-/* Reads one line into buf without echo when stdin is a terminal. */
-static int
-read_secret(enum text_id prompt, char *buf, size_t size)
+int
+cli_read_secret(enum text_id prompt, char *buf, size_t size)
 {
 	struct termios old, quiet;
 	bool tty = isatty(0) && tcgetattr(0, &old) == 0;
 	int rc = 0;
 
+	/* Echo off before the prompt: what is typed after it is kept. */
 	if (tty) {
-		fprintf(stderr, "%s ", text(prompt));
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		tcsetattr(0, TCSAFLUSH, &quiet);
+		fprintf(stderr, "%s ", text(prompt));
 	}
 	if (fgets(buf, (int)size, stdin) == NULL)
 		rc = -1;
@@ -39,33 +39,40 @@ read_secret(enum text_id prompt, char *buf, size_t size)
 	return rc;
 }
 
-static int
-caregiver_pin_exec(const struct cli_options *o, int argc, char **argv)
+int
+cli_set_pin(const struct cli_options *o, char *pin, size_t size)
 {
-	bool from_stdin = argc == 2 && strcmp(argv[1], "--stdin") == 0;
-	char pin[64], again[64];
 	json_t *request, *reply;
 	int rc;
 
-	if (argc > 2 || (argc == 2 && !from_stdin))
-		return cli_usage(&cmd_caregiver_pin);
-	if (read_secret(TXT_CLI_PIN_PROMPT, pin, sizeof pin) != 0)
-		return CLI_USAGE;
-	if (!from_stdin &&
-	    (read_secret(TXT_CLI_PIN_AGAIN, again, sizeof again) != 0 ||
-		strcmp(pin, again) != 0)) {
-		cli_error(TXT_CLI_PIN_MISMATCH, NULL);
-		return CLI_USAGE;
-	}
 	request = json_pack("{s:s,s:s}", "verb", "set-pin", "pin", pin);
-	memset(pin, 0, sizeof pin);
-	memset(again, 0, sizeof again);
+	memset(pin, 0, size);
 	rc = client_call(o, request, &reply);
 	json_decref(request);
 	if (rc == CLI_OK)
 		show_line(TXT_CLI_PIN_SET, NULL);
 	json_decref(reply);
 	return rc;
+}
+
+static int
+caregiver_pin_exec(const struct cli_options *o, int argc, char **argv)
+{
+	bool from_stdin = argc == 2 && strcmp(argv[1], "--stdin") == 0;
+	char pin[64], again[64];
+
+	if (argc > 2 || (argc == 2 && !from_stdin))
+		return cli_usage(&cmd_caregiver_pin);
+	if (cli_read_secret(TXT_CLI_PIN_PROMPT, pin, sizeof pin) != 0)
+		return CLI_USAGE;
+	if (!from_stdin &&
+	    (cli_read_secret(TXT_CLI_PIN_AGAIN, again, sizeof again) != 0 ||
+		strcmp(pin, again) != 0)) {
+		cli_error(TXT_CLI_PIN_MISMATCH, NULL);
+		return CLI_USAGE;
+	}
+	memset(again, 0, sizeof again);
+	return cli_set_pin(o, pin, sizeof pin);
 }
 
 const struct cli_verb cmd_caregiver_pin = {

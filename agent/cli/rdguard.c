@@ -24,6 +24,7 @@ static const struct cli_verb *const verbs[] = {
 	&cmd_catalog,
 	&cmd_policy,
 	&cmd_reload,
+	&cmd_setup,
 };
 
 #define VERB_COUNT (sizeof verbs / sizeof verbs[0])

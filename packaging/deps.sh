@@ -15,7 +15,7 @@ apt_test=(libcmocka-dev python3 python3-dbus python3-dbusmock dbus
 	dbus-x11 xvfb x11-utils xdotool espeak-ng notification-daemon
 	imagemagick openssl nodejs chromium chromium-driver python3-selenium
 	firefox-esr openbox wmctrl bubblewrap python3-gi gir1.2-gtk-3.0
-	iproute2 strace rsyslog rsyslog-gnutls)
+	iproute2 strace rsyslog rsyslog-gnutls debootstrap lintian rpm rpmlint dpkg-dev file)
 dnf_build=(cmake gcc make pkgconf-pkg-config gettext libevent-devel
 	openssl-devel libyaml-devel jansson-devel systemd-devel libnotify-devel
 	gtk3-devel libX11-devel)
@@ -23,7 +23,8 @@ dnf_test=(libcmocka-devel python3 python3-dbus python3-dbusmock dbus
 	dbus-x11 xorg-x11-server-Xvfb xdpyinfo xdotool espeak-ng
 	notification-daemon ImageMagick openssl nodejs chromium chromedriver
 	python3-selenium openbox wmctrl bubblewrap python3-gobject gtk3
-	iproute strace rsyslog rsyslog-gnutls)
+	iproute strace rsyslog rsyslog-gnutls debootstrap rpmlint rpm-build
+	dpkg-dev)
 
 what=${1:-build}
 case "$what" in

@@ -53,6 +53,7 @@ install(FILES ${pkg}/deb/rdguard.lintian-overrides
 # calls an error (explicit-lib-dependency). shadow-utils has groupadd.
 set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
 set(CPACK_RPM_PACKAGE_RELEASE 1)
+set(CPACK_PACKAGE_RELOCATABLE OFF)
 set(CPACK_RPM_PACKAGE_LICENSE "Unspecified")
 set(CPACK_RPM_PACKAGE_GROUP "System Environment/Daemons")
 set(CPACK_RPM_PACKAGE_REQUIRES "shadow-utils")

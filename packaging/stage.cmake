@@ -34,7 +34,17 @@ if(CPACK_GENERATOR STREQUAL "RPM")
 	file(GLOB_RECURSE etc LIST_DIRECTORIES false RELATIVE ${stage}
 		${stage}/etc/*)
 	list(TRANSFORM etc PREPEND "%config(noreplace) /")
+	# The translations marked with their language (rpm --excludedocs and
+	# %_install_langs leave out the ones not wanted).
+	file(GLOB mos RELATIVE ${stage} ${stage}/usr/share/locale/*/LC_MESSAGES/*.mo)
+	foreach(mo ${mos})
+		string(REGEX MATCH "locale/([^/]+)/" lang ${mo})
+		list(APPEND etc "%lang(${CMAKE_MATCH_1}) /${mo}")
+	endforeach()
 	set(CPACK_RPM_USER_FILELIST ${etc})
+	# Files installed to absolute folders outside /etc (the polkit action,
+	# Firefox's host manifest) are ordinary files, not %config.
+	unset(CPACK_ABSOLUTE_DESTINATION_FILES)
 	return()
 endif()
 

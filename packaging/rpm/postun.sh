@@ -6,5 +6,7 @@ if [ -d /run/systemd/system ]; then
 fi
 if [ "$1" -eq 0 ]; then
 	rm -rf /var/lib/rdguard
-	getent group rdguard-admin >/dev/null && groupdel rdguard-admin || :
+	if getent group rdguard-admin >/dev/null; then
+		groupdel rdguard-admin || :
+	fi
 fi

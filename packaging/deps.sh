@@ -23,8 +23,7 @@ dnf_test=(libcmocka-devel python3 python3-dbus python3-dbusmock dbus
 	dbus-x11 xorg-x11-server-Xvfb xdpyinfo xdotool espeak-ng
 	notification-daemon ImageMagick openssl nodejs chromium chromedriver
 	python3-selenium openbox wmctrl bubblewrap python3-gobject gtk3
-	iproute strace rsyslog rsyslog-gnutls debootstrap rpmlint rpm-build
-	dpkg-dev)
+	iproute strace rsyslog rsyslog-gnutls debootstrap rpmlint rpm-build)
 
 what=${1:-build}
 case "$what" in

@@ -4,7 +4,12 @@
 # top-level CMakeLists.txt, once every install rule is known.
 set(pkg ${CMAKE_CURRENT_LIST_DIR})
 
-set(CPACK_GENERATOR DEB RPM)
+# Both on Debian and Ubuntu; the .rpm alone where there is no dpkg database
+# for dpkg-shlibdeps to find the libraries' packages in (Fedora).
+set(CPACK_GENERATOR RPM)
+if(EXISTS /var/lib/dpkg/status)
+	list(PREPEND CPACK_GENERATOR DEB)
+endif()
 set(CPACK_PACKAGE_NAME rdguard)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_VENDOR "rdguard")

@@ -333,13 +333,17 @@ class Packages(unittest.TestCase):
                 and c.run("dpkg-query", "-S", p, check=False).returncode != 0]
         self.assertEqual(left, [])
 
-        # Purging removes what the package made and nothing else: a key the
-        # administrator put in /etc/rdguard/keys stays.
+        # Purging removes what the package made (and the drop-in `rdguard
+        # setup` writes) and nothing else: a key the administrator put in
+        # /etc/rdguard/keys stays.
         self.install_deb(c)
         with open(c.path("/etc/rdguard/keys/family.pub.pem"), "w") as f:
             f.write("not ours\n")
+        with open(c.path("/etc/rdguard/policy.d/10-setup.yaml"), "w") as f:
+            f.write("mode: enforce\n")
         c.run("apt-get", "purge", "-y", "rdguard")
         self.assertTrue(os.path.isfile(c.path("/etc/rdguard/keys/family.pub.pem")))
+        self.assertFalse(os.path.lexists(c.path("/etc/rdguard/policy.d")))
         self.assertFalse(os.path.lexists(c.path("/etc/rdguard/policy.yaml")))
         self.assertFalse(os.path.lexists(c.path("/var/lib/rdguard")))
 

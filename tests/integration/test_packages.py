@@ -182,10 +182,21 @@ def package_paths(deb):
     return paths
 
 
+def remove_stale_roots():
+    """Roots a killed run left behind (its /proc unmounted first)."""
+    for stale in glob.glob(os.path.join(WORK, "root-*")) + \
+            glob.glob(os.path.join(WORK, "debootstrap-*")):
+        for point in sorted(mounts_under(stale), reverse=True):
+            run("umount", "-l", point, check=False)
+        if not mounts_under(stale):
+            shutil.rmtree(stale)
+
+
 class Packages(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         os.makedirs(WORK, exist_ok=True)
+        remove_stale_roots()
         cls.deb, cls.rpm = build_packages()
         cls.version = re.search(r"rdguard_([^_]+)_", cls.deb).group(1)
 

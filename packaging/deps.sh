@@ -16,7 +16,7 @@ apt_test=(libcmocka-dev python3 python3-dbus python3-dbusmock dbus
 	imagemagick openssl nodejs chromium chromium-driver python3-selenium
 	firefox-esr openbox wmctrl bubblewrap python3-gi gir1.2-gtk-3.0
 	iproute2 strace rsyslog rsyslog-gnutls nginx-light
-	man-db groff-base bash)
+	man-db groff-base bash debootstrap lintian rpm rpmlint dpkg-dev file)
 dnf_build=(cmake gcc make pkgconf-pkg-config gettext libevent-devel
 	openssl-devel libyaml-devel jansson-devel systemd-devel libnotify-devel
 	gtk3-devel libX11-devel)
@@ -25,7 +25,7 @@ dnf_test=(libcmocka-devel python3 python3-dbus python3-dbusmock dbus
 	notification-daemon ImageMagick openssl nodejs chromium chromedriver
 	python3-selenium openbox wmctrl bubblewrap python3-gobject gtk3
 	iproute strace rsyslog rsyslog-gnutls nginx
-	man-db groff-base bash)
+	man-db groff-base bash debootstrap rpmlint rpm-build)
 
 what=${1:-build}
 case "$what" in

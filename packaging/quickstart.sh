@@ -32,11 +32,13 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF \
 cmake --build "$build" -j"$(nproc)"
 
 say "Installing"
+# The install puts the family policy in /etc/rdguard/policy.yaml only where
+# no policy is yet.
+had_policy=no
+[ -e /etc/rdguard/policy.yaml ] && had_policy=yes
 cmake --install "$build" >/dev/null
 getent group rdguard-admin >/dev/null || groupadd --system rdguard-admin
-install -d -m 0755 /etc/rdguard
-if [ ! -e /etc/rdguard/policy.yaml ]; then
-	install -m 0644 policies/family.yaml /etc/rdguard/policy.yaml
+if [ "$had_policy" = no ]; then
 	echo "Installed the family policy as /etc/rdguard/policy.yaml"
 else
 	echo "Kept the policy already in /etc/rdguard/policy.yaml"

@@ -372,4 +372,31 @@ int socket_look(struct socket_look *l, const struct socket_owner *owners,
     size_t n, size_t per_group, struct proc_socket *out, size_t max,
     bool *truncated, char *err, size_t len);
 
+/* ---------------------------------------------------------------------- */
+/* Privileges                                                             */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Once set up (fanotify opened, the proc connector joined, the control
+ * socket bound), the daemon needs only these capabilities:
+ *   CAP_SYS_ADMIN        fanotify marks on filesystems mounted later, and
+ *                        the gate's ignore marks
+ *   CAP_SYS_PTRACE       /proc/PID/exe, fd, environ and syscall of every
+ *                        user's processes, and process_vm_readv of an argv
+ *   CAP_DAC_READ_SEARCH  programs in folders only their owner may enter,
+ *                        and open_by_handle_at (the gate's rename watch)
+ *   CAP_DAC_OVERRIDE     a released tool goes back into its user's own
+ *                        cgroup, and a held tool's line goes to its user's
+ *                        terminal; both belong to that user
+ *   CAP_KILL             SIGSTOP, SIGCONT and SIGKILL to any user's tool
+ * privileges_keep_running() keeps these (those of them the thread has) in
+ * the calling thread's effective, permitted and bounding sets and drops
+ * every other, the inheritable and the ambient ones too. Capabilities
+ * belong to a thread: each thread calls it (the gate's thread as it starts,
+ * the main thread once set up, before any other thread starts). A thread
+ * without capabilities (a daemon run by a user, in tests) is left as it
+ * is. Returns 0, or -1 with a reason in err.
+ */
+int privileges_keep_running(char *err, size_t len);
+
 #endif

@@ -558,11 +558,13 @@ gate_main(void *arg)
 	struct gate *g = arg;
 	struct pollfd pfd[4];
 	sigset_t all;
-	char *buf = xmalloc(READ_BUF_SIZE);
+	char *buf = xmalloc(READ_BUF_SIZE), why[128];
 
 	/* Signals belong to the loop's thread, never to this one. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	/* This thread never sets up; the main thread says when this fails. */
+	(void)privileges_keep_running(why, sizeof why);
 	pfd[0] = (struct pollfd){ .fd = g->fan_fd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = g->wake_fd, .events = POLLIN };
 	pfd[2] =

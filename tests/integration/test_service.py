@@ -1,13 +1,17 @@
 """The system service: the unit file systemd would load is valid and rated
 below 4.0 ("OK") by systemd-analyze security; the running daemon keeps only
 the five capabilities docs/rdguardd.md names, in every thread, and still
-holds, releases and kills tools with them."""
+holds, releases and kills tools with them; it pings systemd's watchdog only
+while both its event loop and its gate's thread make progress."""
 
+import ctypes
 import os
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
+import time
 import unittest
 
 import rdgtest
@@ -177,6 +181,113 @@ class NoSetpcapTest(CapabilitiesTest):
             ours = int(re.search(r"CapBnd:\s*([0-9a-f]+)", f.read()).group(1), 16)
         self.assert_running_set(ours & ~(1 << CAP_SETPCAP))
         self.assert_hold_release_kill()
+
+
+# ptrace(2) requests and waitpid's __WALL: one thread of the daemon can be
+# stopped while the others run on, which no signal can do.
+PTRACE_DETACH = 17
+PTRACE_SEIZE = 0x4206
+PTRACE_INTERRUPT = 0x4207
+WALL = 0x40000000
+LIBC = ctypes.CDLL(None, use_errno=True)
+LIBC.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p,
+                        ctypes.c_void_p]
+
+
+def ptrace(request, tid):
+    if LIBC.ptrace(request, tid, None, None) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"ptrace({request:#x}, {tid}): {os.strerror(err)}")
+
+
+def freeze_thread(tid):
+    """Stops thread tid alone, until thaw_thread."""
+    ptrace(PTRACE_SEIZE, tid)
+    ptrace(PTRACE_INTERRUPT, tid)
+    os.waitpid(tid, WALL)
+
+
+def thaw_thread(tid):
+    ptrace(PTRACE_DETACH, tid)
+
+
+def thread_named(pid, name):
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/comm") as f:
+            if f.read().strip() == name:
+                return int(tid)
+    raise AssertionError(f"rdguardd has no thread named {name}")
+
+
+class WatchdogTest(DaemonTest):
+    """The daemon under a systemd watchdog of one second (NOTIFY_SOCKET and
+    WATCHDOG_USEC, as systemd sets them); it pings about once a second."""
+
+    def setUp(self):
+        self.make_scratch()
+        path = os.path.join(self.scratch.dir, "notify")
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(self.notify.close)
+        self.notify.bind(path)
+        self.daemon = rdgtest.Daemon(
+            self.scratch, policy=self.policy,
+            env={"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000"})
+        self.daemon.start()
+
+    def pings(self, seconds):
+        """The times of the WATCHDOG=1 pings in the next seconds."""
+        seen, end = [], time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            self.notify.settimeout(left)
+            try:
+                message = self.notify.recv(4096).decode()
+            except socket.timeout:
+                break
+            if "WATCHDOG=1" in message.split("\n"):
+                seen.append(time.monotonic())
+        return seen
+
+    def assert_pings_stop_then_resume(self, tid, quiet_after, watch_for):
+        """Stops thread tid: pings end within quiet_after seconds and none
+        come until watch_for; once it runs again, they come back."""
+        self.assertGreaterEqual(len(self.pings(3)), 2, "no pings at all")
+        stopped = time.monotonic()
+        freeze_thread(tid)
+        try:
+            late = [t - stopped for t in self.pings(watch_for)
+                    if t - stopped > quiet_after]
+        finally:
+            thaw_thread(tid)
+        self.assertEqual(late, [], "pings went on with a thread stopped")
+        self.assertGreaterEqual(len(self.pings(3)), 1, "pings did not resume")
+        self.assertIsNone(self.daemon.proc.poll())
+
+    def test_a_stopped_event_loop_stops_the_pings(self):
+        # The loop ticks once a second; pings need a tick in the last 5 s.
+        self.assert_pings_stop_then_resume(self.daemon.proc.pid, 6.5, 8.5)
+        self.daemon.status()  # and the loop answers again
+
+    def test_a_stopped_gate_thread_stops_the_pings(self):
+        # No probe launches while the gate cannot answer them.
+        self.daemon.watchdog.stop()
+        self.daemon.watchdog = None
+        gate = thread_named(self.daemon.proc.pid, "gate")
+        # Pings need the gate's thread to have gone round in the last 2 s;
+        # at 5 s the daemon would abort, so it runs again before that.
+        self.assert_pings_stop_then_resume(gate, 2.6, 4.0)
+
+    def test_a_gate_thread_stopped_for_five_seconds_ends_the_daemon(self):
+        self.daemon.watchdog.stop()
+        self.daemon.watchdog = None
+        pid = self.daemon.proc.pid
+        gate = thread_named(pid, "gate")
+        freeze_thread(gate)
+        # The daemon aborts; the stopped thread's end is ours to collect.
+        _, status = os.waitpid(gate, WALL)
+        self.assertTrue(os.WIFSIGNALED(status) or os.WIFEXITED(status))
+        self.assertEqual(self.daemon.proc.wait(timeout=10), -6)
+        self.assertIn("the exec gate's thread has not run for 5 seconds",
+                      self.daemon.read_log())
 
 
 if __name__ == "__main__":

@@ -144,8 +144,9 @@ bool gate_next_record(struct gate *g, struct gate_record *r);
 unsigned long long gate_busy_ns(struct gate *g);
 
 /*
- * How long since the gate's thread last went round its loop, in
- * nanoseconds. It goes round four times a second even with nothing to do,
+ * How long since the gate's thread last went round its loop or began a
+ * batch of launches, in nanoseconds. It goes round four times a second
+ * even with nothing to do,
  * so a thread that died or hangs outside a decision (marking a new
  * filesystem, say) lets this grow; the watchdog watches this too.
  */

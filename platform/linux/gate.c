@@ -519,6 +519,8 @@ handle_batch(struct gate *g, char *buf)
 
 	while ((n = read(g->fan_fd, buf, READ_BUF_SIZE)) > 0) {
 		t0 = now_ns();
+		/* A storm of batches is progress too; each is timed by busy. */
+		atomic_store(&g->beat_ns, t0);
 		atomic_store(&g->busy_since_ns, t0);
 		/* busy before loading: see gate_swap_ruleset. */
 		atomic_store(&g->busy, true);

@@ -146,9 +146,9 @@ unsigned long long gate_busy_ns(struct gate *g);
 /*
  * How long since the gate's thread last went round its loop or began a
  * batch of launches, in nanoseconds. It goes round four times a second
- * even with nothing to do,
- * so a thread that died or hangs outside a decision (marking a new
- * filesystem, say) lets this grow; the watchdog watches this too.
+ * even with nothing to do, so a thread that died or hangs outside a
+ * decision (marking a new filesystem, say) lets this grow; the watchdog
+ * watches this too.
  */
 unsigned long long gate_quiet_ns(struct gate *g);
 

@@ -10,22 +10,22 @@ set -euo pipefail
 
 apt_build=(cmake gcc make pkg-config gettext libevent-dev libssl-dev
 	libyaml-dev libjansson-dev libsystemd-dev libnotify-dev libgtk-3-dev
-	libx11-dev)
+	libx11-dev libcap-ng-dev)
 apt_test=(libcmocka-dev python3 python3-dbus python3-dbusmock dbus
 	dbus-x11 xvfb x11-utils xdotool espeak-ng notification-daemon
 	imagemagick openssl nodejs chromium chromium-driver python3-selenium
 	firefox-esr openbox wmctrl bubblewrap python3-gi gir1.2-gtk-3.0
 	iproute2 strace rsyslog rsyslog-gnutls nginx-light
-	man-db groff-base bash debootstrap lintian rpm rpmlint dpkg-dev file)
+	man-db groff-base bash debootstrap lintian rpm rpmlint dpkg-dev file systemd)
 dnf_build=(cmake gcc make pkgconf-pkg-config gettext libevent-devel
 	openssl-devel libyaml-devel jansson-devel systemd-devel libnotify-devel
-	gtk3-devel libX11-devel)
+	gtk3-devel libX11-devel libcap-ng-devel)
 dnf_test=(libcmocka-devel python3 python3-dbus python3-dbusmock dbus
 	dbus-x11 xorg-x11-server-Xvfb xdpyinfo xdotool espeak-ng
 	notification-daemon ImageMagick openssl nodejs chromium chromedriver
 	python3-selenium openbox wmctrl bubblewrap python3-gobject gtk3
 	iproute strace rsyslog rsyslog-gnutls nginx
-	man-db groff-base bash debootstrap rpmlint rpm-build)
+	man-db groff-base bash debootstrap rpmlint rpm-build systemd)
 
 what=${1:-build}
 case "$what" in

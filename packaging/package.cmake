@@ -52,9 +52,10 @@ install(FILES ${pkg}/deb/rdguard.lintian-overrides
 
 # Fedora and RHEL-likes: rpmbuild requires the libraries by soname
 # (libevent_core-2.1.so.7, libssl.so.3, libyaml-0.so.2, libjansson.so.4,
-# libsystemd.so.0, libnotify.so.4, libgtk-3.so.0, libX11.so.6, ...), which
+# libsystemd.so.0, libnotify.so.4, libgtk-3.so.0, libX11.so.6,
+# libcap-ng.so.0, ...), which
 # dnf resolves to libevent, openssl-libs, libyaml, jansson, systemd-libs,
-# libnotify, gtk3, libX11; naming those packages as well is what rpmlint
+# libnotify, gtk3, libX11, libcap-ng; naming those packages as well is what rpmlint
 # calls an error (explicit-lib-dependency). shadow-utils has groupadd.
 set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
 set(CPACK_RPM_PACKAGE_RELEASE 1)

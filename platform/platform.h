@@ -143,6 +143,15 @@ bool gate_next_record(struct gate *g, struct gate_record *r);
  */
 unsigned long long gate_busy_ns(struct gate *g);
 
+/*
+ * How long since the gate's thread last went round its loop or began a
+ * batch of launches, in nanoseconds. It goes round four times a second
+ * even with nothing to do, so a thread that died or hangs outside a
+ * decision (marking a new filesystem, say) lets this grow; the watchdog
+ * watches this too.
+ */
+unsigned long long gate_quiet_ns(struct gate *g);
+
 void gate_stats(struct gate *g, struct gate_stats *s);
 
 /*
@@ -371,5 +380,32 @@ size_t socket_owners(struct socket_look *l, const struct socket_owner *known,
 int socket_look(struct socket_look *l, const struct socket_owner *owners,
     size_t n, size_t per_group, struct proc_socket *out, size_t max,
     bool *truncated, char *err, size_t len);
+
+/* ---------------------------------------------------------------------- */
+/* Privileges                                                             */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Once set up (fanotify opened, the proc connector joined, the control
+ * socket bound), the daemon needs only these capabilities:
+ *   CAP_SYS_ADMIN        fanotify marks on filesystems mounted later, and
+ *                        the gate's ignore marks
+ *   CAP_SYS_PTRACE       /proc/PID/exe, fd, environ and syscall of every
+ *                        user's processes, and process_vm_readv of an argv
+ *   CAP_DAC_READ_SEARCH  programs in folders only their owner may enter,
+ *                        and open_by_handle_at (the gate's rename watch)
+ *   CAP_DAC_OVERRIDE     a released tool goes back into its user's own
+ *                        cgroup, and a held tool's line goes to its user's
+ *                        terminal; both belong to that user
+ *   CAP_KILL             SIGSTOP, SIGCONT and SIGKILL to any user's tool
+ * privileges_keep_running() keeps these (those of them the thread has) in
+ * the calling thread's effective, permitted and bounding sets and drops
+ * every other, the inheritable and the ambient ones too. Capabilities
+ * belong to a thread: each thread calls it (the gate's thread as it starts,
+ * the main thread once set up, before any other thread starts). A thread
+ * without capabilities (a daemon run by a user, in tests) is left as it
+ * is. Returns 0, or -1 with a reason in err.
+ */
+int privileges_keep_running(char *err, size_t len);
 
 #endif

@@ -415,6 +415,20 @@ start_gate(struct daemon *d)
 	}
 }
 
+/*
+ * Set up: the rest needs fewer capabilities (see platform.h, "Privileges").
+ * Before the watchdog's thread starts, which inherits what is left.
+ */
+static void
+keep_running_privileges(void)
+{
+	char why[256];
+
+	if (privileges_keep_running(why, sizeof why) != 0)
+		log_say(LOG_WARNING, TXT_DAEMON_PRIVILEGES_KEPT, "reason", why,
+		    NULL);
+}
+
 /* ---------------------------------------------------------------------- */
 /* The loop's events                                                      */
 /* ---------------------------------------------------------------------- */
@@ -725,6 +739,7 @@ main(int argc, char **argv)
 	calls_configure(d.calls, rules_current(d.rules)->policy);
 	d.fetch = fetch_open(&d);
 	fetch_configure(d.fetch, rules_current(d.rules)->policy);
+	keep_running_privileges();
 	watchdog_start(d.gate);
 	record_start(&d);
 	bundles_record_start(&d);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/daemon/log.h"
 #include "agent/daemon/watchdog.h"
 
 static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -33,6 +34,18 @@ watchdog_loop_alive(void)
 	atomic_store(&loop_alive_s, monotonic_s());
 }
 
+/* The gate's thread hangs outside a decision, or has died. */
+static void
+gate_silent(void)
+{
+	char seconds[8];
+
+	snprintf(seconds, sizeof seconds, "%llu",
+	    WATCHDOG_GATE_SILENT_NS / 1000000000ULL);
+	log_say(LOG_ERROR, TXT_DAEMON_GATE_SILENT, "seconds", seconds, NULL);
+	abort();
+}
+
 static void
 gate_stuck(void)
 {
@@ -42,6 +55,24 @@ gate_stuck(void)
 
 	(void)!write(2, msg, sizeof msg - 1);
 	abort();
+}
+
+/*
+ * Whether the gate makes progress (true without a gate); does not return
+ * when it is stuck. Under gate_lock.
+ */
+static bool
+gate_well(void)
+{
+	unsigned long long quiet;
+
+	if (watched_gate == NULL)
+		return true;
+	if (gate_busy_ns(watched_gate) > WATCHDOG_GATE_LIMIT_NS)
+		gate_stuck();
+	if ((quiet = gate_quiet_ns(watched_gate)) > WATCHDOG_GATE_SILENT_NS)
+		gate_silent();
+	return quiet < WATCHDOG_GATE_QUIET_NS;
 }
 
 static void *
@@ -57,15 +88,15 @@ watchdog_main(void *arg)
 	for (;;) {
 		struct timespec quarter = { 0, 250 * 1000 * 1000 };
 		long long now;
+		bool gate_ok;
 
 		nanosleep(&quarter, NULL);
 		pthread_mutex_lock(&gate_lock);
-		if (watched_gate != NULL &&
-		    gate_busy_ns(watched_gate) > WATCHDOG_GATE_LIMIT_NS)
-			gate_stuck();
+		gate_ok = gate_well();
 		pthread_mutex_unlock(&gate_lock);
 		now = monotonic_s();
-		if (systemd && now - atomic_load(&loop_alive_s) < 5 &&
+		if (systemd && gate_ok &&
+		    now - atomic_load(&loop_alive_s) < WATCHDOG_LOOP_QUIET_S &&
 		    (now - last_ping) * 2000000 >= (long long)usec) {
 			sd_notify(0, "WATCHDOG=1");
 			last_ping = now;
@@ -83,8 +114,10 @@ watchdog_start(struct gate *g)
 	watched_gate = g;
 	pthread_mutex_unlock(&gate_lock);
 	watchdog_loop_alive();
-	if (pthread_create(&t, NULL, watchdog_main, NULL) == 0)
+	if (pthread_create(&t, NULL, watchdog_main, NULL) == 0) {
+		pthread_setname_np(t, "watchdog");
 		pthread_detach(t);
+	}
 }
 
 void

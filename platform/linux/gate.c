@@ -42,6 +42,7 @@
 
 #define GATE_RING     32 /* records waiting for the loop; a power of two */
 #define READ_BUF_SIZE (64 * 1024)
+#define BEAT_MS       250 /* the thread goes round at least this often */
 
 struct gate {
 	int fan_fd;
@@ -65,6 +66,7 @@ struct gate {
 	atomic_bool busy;            /* a batch is under way */
 	atomic_ullong batches;       /* batches finished */
 	atomic_ullong busy_since_ns; /* monotonic start of the batch */
+	atomic_ullong beat_ns;       /* the thread last went round */
 
 	struct gate_record ring[GATE_RING];
 	atomic_uint head; /* written by the thread */
@@ -517,6 +519,8 @@ handle_batch(struct gate *g, char *buf)
 
 	while ((n = read(g->fan_fd, buf, READ_BUF_SIZE)) > 0) {
 		t0 = now_ns();
+		/* A storm of batches is progress too; each is timed by busy. */
+		atomic_store(&g->beat_ns, t0);
 		atomic_store(&g->busy_since_ns, t0);
 		/* busy before loading: see gate_swap_ruleset. */
 		atomic_store(&g->busy, true);
@@ -558,11 +562,13 @@ gate_main(void *arg)
 	struct gate *g = arg;
 	struct pollfd pfd[4];
 	sigset_t all;
-	char *buf = xmalloc(READ_BUF_SIZE);
+	char *buf = xmalloc(READ_BUF_SIZE), why[128];
 
 	/* Signals belong to the loop's thread, never to this one. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	/* This thread never sets up; the main thread says when this fails. */
+	(void)privileges_keep_running(why, sizeof why);
 	pfd[0] = (struct pollfd){ .fd = g->fan_fd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = g->wake_fd, .events = POLLIN };
 	pfd[2] =
@@ -571,7 +577,8 @@ gate_main(void *arg)
 		    .events = POLLIN };
 	pfd[3] = (struct pollfd){ .fd = g->mountinfo_fd, .events = POLLPRI };
 	while (!atomic_load(&g->stop)) {
-		if (poll(pfd, 4, -1) < 0 && errno != EINTR)
+		atomic_store(&g->beat_ns, now_ns());
+		if (poll(pfd, 4, BEAT_MS) < 0 && errno != EINTR)
 			break;
 		if (pfd[0].revents != 0)
 			handle_batch(g, buf);
@@ -596,10 +603,12 @@ gate_start(struct gate *g, const struct ruleset *rs, char *err, size_t len)
 		g->mountinfo_fd =
 		    open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	/* The thread runs before anything is marked: no launch waits. */
+	atomic_store(&g->beat_ns, now_ns());
 	if ((errno = pthread_create(&g->thread, NULL, gate_main, g)) != 0) {
 		snprintf(err, len, "pthread_create: %s", strerror(errno));
 		return -1;
 	}
+	pthread_setname_np(g->thread, "gate");
 	g->running = true;
 	mark_filesystems(g);
 	if (g->marked.count == 0) { /* only this thread marks at start */
@@ -674,6 +683,12 @@ gate_busy_ns(struct gate *g)
 	unsigned long long since = atomic_load(&g->busy_since_ns);
 
 	return since == 0 ? 0 : now_ns() - since;
+}
+
+unsigned long long
+gate_quiet_ns(struct gate *g)
+{
+	return now_ns() - atomic_load(&g->beat_ns);
 }
 
 void

@@ -213,7 +213,7 @@ class Packages(unittest.TestCase):
         self.assertIn("Package: rdguard", fields)
         self.assertIn(f"Version: {self.version}", fields)
         for lib in ("adduser", "libevent-core-2.1-7", "libssl3", "libyaml-0-2",
-                    "libjansson4", "libsystemd0", "libnotify4", "libglib2.0-0",
+                    "libjansson4", "libsystemd0", "libcap-ng0", "libnotify4", "libglib2.0-0",
                     "libgtk-3-0"):
             self.assertRegex(fields, rf"[ ,]{re.escape(lib)}\b")
         info = tempfile.mkdtemp(dir=WORK)
@@ -240,7 +240,8 @@ class Packages(unittest.TestCase):
         requires = run("rpm", "-qpR", self.rpm).stdout
         for soname in ("libevent_core-2.1.so.7", "libssl.so.3",
                        "libyaml-0.so.2", "libjansson.so.4", "libsystemd.so.0",
-                       "libnotify.so.4", "libgtk-3.so.0", "shadow-utils"):
+                       "libnotify.so.4", "libgtk-3.so.0", "libcap-ng.so.0",
+                       "shadow-utils"):
             self.assertIn(soname, requires)
         config = run("rpm", "-qpc", self.rpm).stdout.split()
         self.assertIn("/etc/rdguard/policy.yaml", config)

@@ -97,8 +97,8 @@ int
 config_load(struct config *c, const char *path, struct diag *d)
 {
 	static const char *const keys[] = { "policy", "catalog", "state_dir",
-		"socket", "gate", "journal", "keys_dir",
-		"policy_dropins", "updates", NULL };
+		"socket", "gate", "journal", "keys_dir", "policy_dropins",
+		"updates", NULL };
 	size_t errors = d->count;
 	const struct yd_node *n;
 	struct yd_doc doc;

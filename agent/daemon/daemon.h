@@ -69,7 +69,7 @@ struct daemon {
 	struct launches *launches;
 	struct alerts *alerts;
 	struct logsend *logsend; /* events to syslog and journald */
-	struct fetch *fetch; /* signed policy over HTTPS */
+	struct fetch *fetch;     /* signed policy over HTTPS */
 	struct pin_guard *pins;  /* the caregiver's PIN */
 	struct signals *signals; /* calls, scam pages, sharing sessions */
 	struct sockets *sockets; /* the remote tools' connections */

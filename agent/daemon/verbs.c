@@ -174,9 +174,9 @@ verb_status(struct daemon *d, const struct peer *p, json_t *req)
 		"calls", calls_status(d->calls), "journal_waiting",
 		(json_int_t)d->journal.pending_count, "journal_dropped",
 		(json_int_t)d->journal.dropped, "log", logsend_json(d, p),
-		"signals",
-		signals_status(d, p->admin ? -1 : p->uid), "socket_watch",
-		sockets_status(d->sockets), "bundle", bundles_status(d)));
+		"signals", signals_status(d, p->admin ? -1 : p->uid),
+		"socket_watch", sockets_status(d->sockets), "bundle",
+		bundles_status(d)));
 }
 
 /* ---------------------------------------------------------------------- */

@@ -678,6 +678,12 @@ shut_down(struct daemon *d)
 	if (d->pkgdb_fd >= 0)
 		close(d->pkgdb_fd);
 	free_events(d);
+	/*
+	 * A TLS connection that was still open (a policy fetch, an alert) is
+	 * freed by libevent on a deferred callback: one pass of the loop lets it
+	 * finish. Nothing of ours is registered any more.
+	 */
+	event_base_loop(d->base, EVLOOP_NONBLOCK);
 	event_base_free(d->base);
 	free(d->journal_path);
 	config_free(&d->config);

@@ -680,8 +680,8 @@ shut_down(struct daemon *d)
 	free_events(d);
 	/*
 	 * A TLS connection that was still open (a policy fetch, an alert) is
-	 * freed by libevent on a deferred callback: one pass of the loop lets it
-	 * finish. Nothing of ours is registered any more.
+	 * freed by libevent on a deferred callback: one pass of the loop lets
+	 * it finish. Nothing of ours is registered any more.
 	 */
 	event_base_loop(d->base, EVLOOP_NONBLOCK);
 	event_base_free(d->base);

@@ -62,11 +62,7 @@ struct webhook {
 	char *url; /* NULL: no webhook */
 	enum webhook_format format;
 	char *ca_file;
-	char *host; /* without brackets; NULL when the url cannot be used */
-	int port;
-	bool host_is_ip;
-	char *target;      /* path and query */
-	char *host_header; /* host, or host:port */
+	struct https_address at; /* at.host NULL: the url cannot be used */
 };
 
 /* One try at delivering the oldest alert. */
@@ -352,7 +348,7 @@ fill_request(
 	struct evbuffer *body = evhttp_request_get_output_buffer(req);
 	char *title;
 
-	add_header(headers, "Host", h->host_header);
+	add_header(headers, "Host", h->at.host_header);
 	add_header(headers, "User-Agent", "rdguard/" RDGUARD_VERSION);
 	add_header(headers, "Connection", "close");
 	if (h->format == WEBHOOK_JSON) {
@@ -541,42 +537,8 @@ webhook_clear(struct webhook *h)
 {
 	free(h->url);
 	free(h->ca_file);
-	free(h->host);
-	free(h->target);
-	free(h->host_header);
+	https_address_clear(&h->at);
 	memset(h, 0, sizeof *h);
-}
-
-/* Takes the url apart; h->host stays NULL when it cannot be used. */
-static void
-webhook_parse(struct webhook *h)
-{
-	struct evhttp_uri *uri = evhttp_uri_parse(h->url);
-	const char *scheme, *host, *path, *query;
-	size_t len;
-
-	if (uri == NULL || (scheme = evhttp_uri_get_scheme(uri)) == NULL ||
-	    strcasecmp(scheme, "https") != 0 ||
-	    (host = evhttp_uri_get_host(uri)) == NULL ||
-	    (len = strlen(host)) == 0) {
-		if (uri != NULL)
-			evhttp_uri_free(uri);
-		return;
-	}
-	if (host[0] == '[' && len > 2 && host[len - 1] == ']')
-		h->host = xstrndup(host + 1, len - 2);
-	else
-		h->host = xstrdup(host);
-	h->host_is_ip = tls_is_ip_literal(h->host);
-	h->port = evhttp_uri_get_port(uri) > 0 ? evhttp_uri_get_port(uri) : 443;
-	path = evhttp_uri_get_path(uri);
-	query = evhttp_uri_get_query(uri);
-	h->target =
-	    xasprintf("%s%s%s", path != NULL && path[0] != '\0' ? path : "/",
-		query != NULL ? "?" : "", query != NULL ? query : "");
-	h->host_header =
-	    h->port == 443 ? xstrdup(host) : xasprintf("%s:%d", host, h->port);
-	evhttp_uri_free(uri);
 }
 
 static bool
@@ -639,7 +601,7 @@ attempt_connect(struct attempt *t, SSL *ssl)
 	t->dns = evdns_base_new(base,
 	    EVDNS_BASE_INITIALIZE_NAMESERVERS |
 		EVDNS_BASE_DISABLE_WHEN_INACTIVE);
-	if (t->dns == NULL && !a->hook.host_is_ip) {
+	if (t->dns == NULL && !a->hook.at.host_is_ip) {
 		SSL_free(ssl);
 		return false;
 	}
@@ -651,8 +613,8 @@ attempt_connect(struct attempt *t, SSL *ssl)
 		return false;
 	}
 	bufferevent_openssl_set_allow_dirty_shutdown(t->bev, 1);
-	t->conn = evhttp_connection_base_bufferevent_new(
-	    base, t->dns, t->bev, a->hook.host, (unsigned short)a->hook.port);
+	t->conn = evhttp_connection_base_bufferevent_new(base, t->dns, t->bev,
+	    a->hook.at.host, (unsigned short)a->hook.at.port);
 	if (t->conn == NULL) {
 		bufferevent_free(t->bev);
 		t->bev = NULL;
@@ -706,7 +668,7 @@ attempt_request(struct attempt *t)
 	fill_request(req, &t->owner->hook, t->alert);
 	/* From here on, the request is libevent's. */
 	if (evhttp_make_request(
-		t->conn, req, EVHTTP_REQ_POST, t->owner->hook.target) != 0)
+		t->conn, req, EVHTTP_REQ_POST, t->owner->hook.at.target) != 0)
 		return false;
 	watch_connecting(t);
 	return true;
@@ -735,13 +697,13 @@ attempt_open(struct attempt *t)
 
 	if (ctx == NULL)
 		return why;
-	ssl = tls_client_session(ctx, h->host, h->host_is_ip);
+	ssl = tls_client_session(ctx, h->at.host, h->at.host_is_ip);
 	SSL_CTX_free(ctx); /* the session keeps its own reference */
 	if (ssl == NULL)
 		return text_printf(TXT_ALERT_ERR_TLS, "reason",
 		    tls_reason(ERR_get_error()), NULL);
 	if (!attempt_connect(t, ssl) || !attempt_request(t))
-		return text_printf(TXT_ALERT_ERR_CONNECT, "host", h->host,
+		return text_printf(TXT_ALERT_ERR_CONNECT, "host", h->at.host,
 		    "reason", strerror(errno != 0 ? errno : EIO), NULL);
 	return NULL;
 }
@@ -786,7 +748,8 @@ attempt_failure(struct attempt *t)
 		    TXT_ALERT_ERR_STATUS, "status", status, NULL);
 	}
 	if (t->bev != NULL && bufferevent_socket_get_dns_error(t->bev) != 0)
-		return text_printf(TXT_ALERT_ERR_DNS, "host", h->host, "reason",
+		return text_printf(TXT_ALERT_ERR_DNS, "host", h->at.host,
+		    "reason",
 		    evutil_gai_strerror(
 			bufferevent_socket_get_dns_error(t->bev)),
 		    NULL);
@@ -798,7 +761,7 @@ attempt_failure(struct attempt *t)
 		    TXT_ALERT_ERR_TLS, "reason", tls_reason(tls), NULL);
 	if (t->socket_error != 0 && t->socket_error != EAGAIN &&
 	    t->socket_error != EINPROGRESS)
-		return text_printf(TXT_ALERT_ERR_CONNECT, "host", h->host,
+		return text_printf(TXT_ALERT_ERR_CONNECT, "host", h->at.host,
 		    "reason", strerror(t->socket_error), NULL);
 	return text_printf(TXT_ALERT_ERR_CLOSED, NULL);
 }
@@ -964,7 +927,7 @@ kick(struct alerts *a)
 {
 	char *why = NULL;
 
-	if (a->busy != NULL || a->hook.host == NULL || a->count == 0)
+	if (a->busy != NULL || a->hook.at.host == NULL || a->count == 0)
 		return;
 	event_del(a->retry_timer);
 	a->retry_at_ms = 0;
@@ -1022,8 +985,8 @@ alerts_configure(struct alerts *a, const struct policy *p)
 	a->hook.format = p->webhook_format;
 	a->hook.ca_file =
 	    p->webhook_ca_file != NULL ? xstrdup(p->webhook_ca_file) : NULL;
-	webhook_parse(&a->hook);
-	if (a->hook.host == NULL)
+	https_address_parse(&a->hook.at, a->hook.url);
+	if (a->hook.at.host == NULL)
 		a->last_error =
 		    text_printf(TXT_ALERT_ERR_URL, "url", a->hook.url, NULL);
 	kick(a);

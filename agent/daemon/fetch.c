@@ -64,22 +64,13 @@
 #define QUICK_TIMEOUT_S    2
 
 /* An https:// address, taken apart. */
-struct address {
-	char *url;
-	char *host; /* without brackets; NULL when the url cannot be used */
-	int port;
-	bool host_is_ip;
-	char *target;      /* path and query */
-	char *host_header; /* host, or host:port */
-};
-
 enum step { STEP_POLICY, STEP_SIGNATURE };
 
 /* One GET. */
 struct request {
 	struct fetch *owner;
 	enum step step;
-	const struct address *at;
+	const struct https_address *at;
 	struct evdns_base *dns;
 	struct evhttp_connection *conn;
 	struct bufferevent *bev; /* the connection's; it frees the SSL */
@@ -101,7 +92,7 @@ struct fetch {
 	bool configured; /* set holds a policy's settings */
 
 	struct policy_updates set; /* a copy; url NULL: no updates */
-	struct address policy_at, sig_at;
+	struct https_address policy_at, sig_at;
 
 	struct request *busy;
 	char *policy; /* fetched, while its signature is */
@@ -236,49 +227,6 @@ state_save(struct fetch *f)
 /* Settings                                                               */
 /* ---------------------------------------------------------------------- */
 
-static void
-address_clear(struct address *a)
-{
-	free(a->url);
-	free(a->host);
-	free(a->target);
-	free(a->host_header);
-	memset(a, 0, sizeof *a);
-}
-
-/* Takes url apart; a->host stays NULL when it cannot be used. */
-static void
-address_parse(struct address *a, const char *url)
-{
-	struct evhttp_uri *uri = evhttp_uri_parse(url);
-	const char *scheme, *host, *path, *query;
-	size_t len;
-
-	a->url = xstrdup(url);
-	if (uri == NULL || (scheme = evhttp_uri_get_scheme(uri)) == NULL ||
-	    strcasecmp(scheme, "https") != 0 ||
-	    (host = evhttp_uri_get_host(uri)) == NULL ||
-	    (len = strlen(host)) == 0) {
-		if (uri != NULL)
-			evhttp_uri_free(uri);
-		return;
-	}
-	if (host[0] == '[' && len > 2 && host[len - 1] == ']')
-		a->host = xstrndup(host + 1, len - 2);
-	else
-		a->host = xstrdup(host);
-	a->host_is_ip = tls_is_ip_literal(a->host);
-	a->port = evhttp_uri_get_port(uri) > 0 ? evhttp_uri_get_port(uri) : 443;
-	path = evhttp_uri_get_path(uri);
-	query = evhttp_uri_get_query(uri);
-	a->target =
-	    xasprintf("%s%s%s", path != NULL && path[0] != '\0' ? path : "/",
-		query != NULL ? "?" : "", query != NULL ? query : "");
-	a->host_header =
-	    a->port == 443 ? xstrdup(host) : xasprintf("%s:%d", host, a->port);
-	evhttp_uri_free(uri);
-}
-
 static bool
 settings_same(const struct policy_updates *a, const struct policy_updates *b)
 {
@@ -295,8 +243,8 @@ settings_clear(struct fetch *f)
 	free(f->set.signature_url);
 	free(f->set.ca_file);
 	memset(&f->set, 0, sizeof f->set);
-	address_clear(&f->policy_at);
-	address_clear(&f->sig_at);
+	https_address_clear(&f->policy_at);
+	https_address_clear(&f->sig_at);
 }
 
 static void
@@ -309,8 +257,8 @@ settings_take(struct fetch *f, const struct policy_updates *u)
 	f->set.signature_url = dup_or_null(u->signature_url);
 	f->set.ca_file = dup_or_null(u->ca_file);
 	if (u->url != NULL) {
-		address_parse(&f->policy_at, u->url);
-		address_parse(&f->sig_at, sig_url);
+		https_address_parse(&f->policy_at, u->url);
+		https_address_parse(&f->sig_at, sig_url);
 	}
 	free(sig_url);
 }

@@ -4,14 +4,18 @@
  * and session, so that a changed CA file counts from the next request on.
  */
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <event2/bufferevent_ssl.h>
+#include <event2/http.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
 #include "agent/daemon/tls.h"
 #include "core/text.h"
+#include "core/xalloc.h"
 
 bool
 tls_is_ip_literal(const char *host)
@@ -91,4 +95,46 @@ tls_client_session(SSL_CTX *ctx, const char *host, bool host_is_ip)
 		return ssl;
 	SSL_free(ssl);
 	return NULL;
+}
+
+void
+https_address_clear(struct https_address *a)
+{
+	free(a->url);
+	free(a->host);
+	free(a->target);
+	free(a->host_header);
+	memset(a, 0, sizeof *a);
+}
+
+void
+https_address_parse(struct https_address *a, const char *url)
+{
+	struct evhttp_uri *uri = evhttp_uri_parse(url);
+	const char *scheme, *host, *path, *query;
+	size_t len;
+
+	a->url = xstrdup(url);
+	if (uri == NULL || (scheme = evhttp_uri_get_scheme(uri)) == NULL ||
+	    strcasecmp(scheme, "https") != 0 ||
+	    (host = evhttp_uri_get_host(uri)) == NULL ||
+	    (len = strlen(host)) == 0) {
+		if (uri != NULL)
+			evhttp_uri_free(uri);
+		return;
+	}
+	if (host[0] == '[' && len > 2 && host[len - 1] == ']')
+		a->host = xstrndup(host + 1, len - 2);
+	else
+		a->host = xstrdup(host);
+	a->host_is_ip = tls_is_ip_literal(a->host);
+	a->port = evhttp_uri_get_port(uri) > 0 ? evhttp_uri_get_port(uri) : 443;
+	path = evhttp_uri_get_path(uri);
+	query = evhttp_uri_get_query(uri);
+	a->target =
+	    xasprintf("%s%s%s", path != NULL && path[0] != '\0' ? path : "/",
+		query != NULL ? "?" : "", query != NULL ? query : "");
+	a->host_header =
+	    a->port == 443 ? xstrdup(host) : xasprintf("%s:%d", host, a->port);
+	evhttp_uri_free(uri);
 }
